@@ -1,0 +1,14 @@
+"""Subcommands of the `prover` CLI, one module each.
+
+Every module defines `HELP` (one line for `prover --help`), `add_arguments(parser)` and
+`run(args) -> int` (the exit status). Heavy imports stay inside `run` so `--help` is instant.
+"""
+
+COMMANDS = {
+    "doctor": "prover.commands.doctor",
+    "verify": "prover.commands.verify",
+    "search": "prover.commands.search",
+    "eval": "prover.commands.eval",
+    "setup-lean": "prover.commands.setup_lean",
+    "setup-model": "prover.commands.setup_model",
+}

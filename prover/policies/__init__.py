@@ -1,0 +1,1 @@
+"""Policies propose proofs: `portfolio` (no weights), `hf:PATH` (transformers), `vllm:PATH` (vLLM)."""

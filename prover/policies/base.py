@@ -1,0 +1,41 @@
+"""The one interface every policy implements: prompts in, samples with log-probabilities out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, Sequence
+
+from ..core import Task
+
+
+@dataclass
+class Request:
+    """Ask for `n` samples for `task`; `feedback` holds verifier messages of a failed attempt (repair)."""
+
+    task: Task
+    n: int = 1
+    prompt: str = ""
+    feedback: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Sample:
+    """One generated proof: the raw model output, the extracted proof text, and its log-probability."""
+
+    text: str
+    raw: str = ""
+    logprob: float | None = None
+    tokens: int = 0
+    seconds: float = 0.0
+
+
+class Policy(Protocol):
+    """Anything that turns requests into samples (one list of samples per request, in order)."""
+
+    name: str
+
+    def generate(self, requests: Sequence[Request]) -> list[list[Sample]]:
+        """Return `req.n` samples (or fewer, if the policy runs out of ideas) for each request."""
+
+    def close(self) -> None:
+        """Release model memory / worker processes."""

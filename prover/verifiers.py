@@ -1,0 +1,31 @@
+"""Build the verifier for a language; the envs are imported only when asked for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .cache import VerdictCache
+from .config import verdict_cache_path
+from .core import Verifier
+
+
+def get_verifier(lang: str, *, cache: VerdictCache | None | bool = True, **options: Any) -> Verifier:
+    """A ready verifier for `lang` (`dafny` or `lean`).
+
+    `cache=True` opens the persistent verdict cache (see `prover.config`), `False`/`None` disables it,
+    or pass a `VerdictCache`. Other options (`workers`, `timeout`, `memory_mb`, ...) go to the env.
+    """
+    if cache is True:
+        path = verdict_cache_path()
+        cache = VerdictCache(path) if path else None
+    elif cache is False:
+        cache = None
+    if lang == "dafny":
+        from dafny_env import DafnyVerifier
+
+        return DafnyVerifier(cache=cache, **options)
+    if lang == "lean":
+        from lean_env import LeanVerifier
+
+        return LeanVerifier(cache=cache, **options)
+    raise ValueError(f"unknown language {lang!r}: expected 'dafny' or 'lean'")
