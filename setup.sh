@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian/Ubuntu machine: Dafny (the verifier that needs no downloads), a Python venv
+# in .venv with this project and its ML extras. Idempotent: a second run only checks.
+#   bash setup.sh            # everything (verifier + torch/transformers/trl/ray + test tools)
+#   bash setup.sh --minimal  # verifier + core only (no torch): verify, search/eval with the portfolio
+set -euo pipefail
+cd "$(dirname "$0")"
+extras="hf,rl,dist,dev"
+[ "${1:-}" = "--minimal" ] && extras="dev"
+
+if ! command -v dafny >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "[setup] installing Dafny (apt-get install -y dafny)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dafny >/dev/null
+  else
+    echo "[setup] Dafny is missing and this is not root: run 'sudo apt-get install -y dafny'," >&2
+    echo "        or install Dafny 4 ('dotnet tool install --global dafny'); then rerun." >&2
+    exit 1
+  fi
+fi
+echo "[setup] $(dafny /version 2>/dev/null | head -1 || dafny --version 2>/dev/null | head -1)"
+
+py=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$py" -m venv .venv
+. .venv/bin/activate
+python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+if [ "$extras" != "dev" ]; then
+  # torch first and pinned: an unpinned resolve pulls a multi-GB CUDA build on CPU machines.
+  python -m pip install -q torch==2.13.0 2>&1 | grep -v '^WARNING: Location' || true
+fi
+python -m pip install -q -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
+echo "[setup] done: . .venv/bin/activate && prover doctor"
