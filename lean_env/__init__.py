@@ -1,0 +1,11 @@
+"""Lean 4 verification through `leanprover-community/repl`: soundness gate, REPL pool, checker.
+
+Heavy or optional pieces are imported lazily so that `import lean_env` stays instant and works
+without any Lean installed (the gate and `doctor()` need none).
+"""
+
+from .checker import LeanVerifier
+from .setup import doctor, find_repl
+from .soundness import GateResult, gate
+
+__all__ = ["LeanVerifier", "doctor", "find_repl", "gate", "GateResult"]

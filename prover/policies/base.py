@@ -10,12 +10,18 @@ from ..core import Task
 
 @dataclass
 class Request:
-    """Ask for `n` samples for `task`; `feedback` holds verifier messages of a failed attempt (repair)."""
+    """Ask for `n` samples for `task`; `feedback` holds verifier messages of a failed attempt (repair).
+
+    `attempt` is the failed candidate those messages are about. `state`, when set, asks for single
+    next tactics for that pretty-printed proof state (best-first search) instead of whole proofs.
+    """
 
     task: Task
     n: int = 1
     prompt: str = ""
     feedback: list[str] = field(default_factory=list)
+    attempt: str = ""
+    state: str | None = None
 
 
 @dataclass
@@ -27,6 +33,7 @@ class Sample:
     logprob: float | None = None
     tokens: int = 0
     seconds: float = 0.0
+    reason: str = ""  # why `text` is empty: the raw output held no usable proof (see prover.extract)
 
 
 class Policy(Protocol):

@@ -1,0 +1,156 @@
+"""How many benchmark reference programs Dafny 2.3 verifies as-is and after the Dafny 4 → 2.3 bridge.
+
+For each benchmark (mbpp_dfy, dafnybench, clover, dafnycomp under `<data_dir>/dafny/<name>/`), the
+as-is result is read from the data file (`dafny_2_3` field, measured once on the unmodified
+references); only the translated programs are run. A program that `to_dafny2` leaves unchanged keeps
+its as-is result (same text, same verdict) instead of being run again.
+
+Backends: `pooled` checks the *original* reference through `dafny_env.DafnyVerifier` (which
+translates internally and applies the soundness gate, so `assume`-using references may be rejected);
+`cli` runs `dafny /compile:0 /nologo` once per translated file under `prover.procs.run_limited`
+(process group killed on timeout, memory capped). `auto` (default) uses `pooled` when that class
+exists. Per-program results are appended to `--out` (JSONL) and skipped when rerun (resumable).
+
+    python bench/dafny_dialect_coverage.py --limit 30 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+BENCHMARKS = ("mbpp_dfy", "dafnybench", "clover", "dafnycomp")
+DAFNY = os.environ.get("DAFNY", "/usr/bin/dafny")
+_SUMMARY = re.compile(r"finished with (\d+) verified, (\d+) errors?")
+
+
+@dataclass
+class CliResult:
+    status: str  # verified | verify_errors | parse_error | resolution_error | timeout | other_error
+    output: str
+    seconds: float
+
+
+def run_dafny_cli(program: str, timeout: float = 60.0, memory_mb: int = 4096) -> CliResult:
+    """Verify `program` with one `dafny /compile:0` process; classify the outcome as data.md does."""
+    from prover.procs import run_limited
+
+    with tempfile.TemporaryDirectory(prefix="dafny_cov_") as tmp:
+        path = os.path.join(tmp, "program.dfy")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(program)
+        res = run_limited([DAFNY, "/compile:0", "/nologo", "/vcsCores:1", path],
+                          timeout=timeout, memory_mb=memory_mb, cwd=tmp)
+    out = res.stdout + res.stderr
+    if res.timed_out:
+        status = "timeout"
+    elif "parse errors detected" in out:
+        status = "parse_error"
+    elif "resolution/type errors detected" in out:
+        status = "resolution_error"
+    else:
+        m = _SUMMARY.search(out)
+        if m and res.returncode == 0 and m.group(2) == "0":
+            status = "verified"
+        elif m:
+            status = "verify_errors"
+        else:
+            status = "other_error"
+    return CliResult(status, out, res.seconds)
+
+
+def _pooled_verifier(workers: int, timeout: float):
+    try:
+        from dafny_env import DafnyVerifier  # noqa: F401  (only present once the pool is written)
+    except ImportError:
+        return None
+    from prover.verifiers import get_verifier
+
+    return get_verifier("dafny", cache=False, workers=workers, timeout=timeout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from prover.config import data_dir
+    from prover.jsonl import JsonlWriter, read_records
+    from tqdm import tqdm
+
+    from dafny_env.dialect import to_dafny2
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--benchmarks", nargs="+", default=list(BENCHMARKS), choices=BENCHMARKS)
+    ap.add_argument("--limit", type=int, default=None, help="first N programs of each benchmark")
+    ap.add_argument("--workers", type=int, default=2, help="programs checked in parallel")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds per program (data.md used 60)")
+    ap.add_argument("--backend", choices=("auto", "pooled", "cli"), default="auto")
+    ap.add_argument("--out", default="dafny_dialect_coverage.jsonl", help="per-program results (resumable)")
+    args = ap.parse_args(argv)
+
+    verifier = None
+    if args.backend in ("auto", "pooled"):
+        verifier = _pooled_verifier(args.workers, args.timeout)
+        if verifier is None and args.backend == "pooled":
+            print("error: dafny_env.DafnyVerifier is not available; use --backend cli", file=sys.stderr)
+            return 2
+    backend = "pooled" if verifier is not None else "cli"
+    print(f"backend: {backend}", file=sys.stderr)
+
+    done = {(r["benchmark"], r["id"]): r for r in read_records(args.out)}
+    todo: list[tuple[str, dict, object]] = []
+    for bench in args.benchmarks:
+        rows = read_records(data_dir() / "dafny" / bench / f"{bench}.jsonl")
+        for row in rows[: args.limit]:
+            if (bench, row["id"]) not in done:
+                todo.append((bench, row, to_dafny2(row["reference"])))
+
+    def check(item):
+        bench, row, tr = item
+        as_is = (row.get("dafny_2_3") or {}).get("status", "unknown")
+        rec = {"benchmark": bench, "id": row["id"], "as_is": as_is, "rewrites": tr.rewrites, "backend": backend}
+        if verifier is not None:
+            from prover.core import Candidate, Task
+
+            task = Task(id=row["id"], lang="dafny", statement=row["reference"], kind="prove")
+            v = verifier.check(task, Candidate(task_id=row["id"], text=row["reference"], source="reference"))
+            rec.update(translated=v.status, reason=v.reason[:300], seconds=round(v.seconds, 2))
+        elif not tr.rewrites:
+            rec.update(translated=as_is, seconds=0.0, reused_as_is=True)
+        else:
+            r = run_dafny_cli(tr.text, timeout=args.timeout)
+            first = next((ln for ln in r.output.splitlines() if "Error" in ln and "model_compress" not in ln), "")
+            rec.update(translated=r.status, first_error=first[:300], seconds=round(r.seconds, 2))
+        return rec
+
+    try:
+        with JsonlWriter(args.out) as w, ThreadPoolExecutor(max(1, args.workers)) as pool:
+            futures = [pool.submit(check, it) for it in todo]
+            for fut in tqdm(as_completed(futures), total=len(futures), desc="programs", file=sys.stderr):
+                rec = fut.result()
+                w.write(rec)
+                done[(rec["benchmark"], rec["id"])] = rec
+    finally:
+        if verifier is not None:
+            verifier.close()
+
+    print("| benchmark | programs | verified as-is | verified after bridge | changed by bridge | lost by bridge |")
+    print("|---|---|---|---|---|---|")
+    for bench in args.benchmarks:
+        recs = [r for (b, _), r in done.items() if b == bench]
+        if args.limit:
+            ids = {row["id"] for row in read_records(data_dir() / "dafny" / bench / f"{bench}.jsonl")[: args.limit]}
+            recs = [r for r in recs if r["id"] in ids]
+        n = len(recs)
+        as_is = sum(r["as_is"] == "verified" for r in recs)
+        after = sum(r["translated"] == "verified" for r in recs)
+        changed = sum(bool(r["rewrites"]) for r in recs)
+        lost = sum(r["as_is"] == "verified" and r["translated"] != "verified" for r in recs)
+        print(f"| {bench} | {n} | {as_is} | {after} | {changed} | {lost} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

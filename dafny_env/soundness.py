@@ -1,0 +1,519 @@
+"""The Dafny soundness gate: decide, before Dafny runs, whether a candidate may be verified at all.
+
+Dafny reports "verified" for many things that prove nothing: a lemma without a body is an axiom,
+`assume false` closes any goal, `{:verify false}` skips a member, a loop without a body assumes its
+invariant. The gate rejects those, checks that the candidate keeps the task's spec exactly, and
+assembles the program that will be verified (never the raw candidate for body-only answers).
+
+Policy, construct by construct (rule names are stable; they go into `Verdict.reason`):
+
+* `input:too-large`, `input:binary` — over 1 MB, or NUL/control bytes.
+* `task:unparsable` — the task's own statement cannot be parsed (a data error, not the candidate's).
+* `parse:unterminated`, `parse:unrecognized` — a comment/string/brace is never closed, or text at
+  declaration level starts no declaration. The gate fails closed where its parser and Dafny's could
+  disagree about what is a body.
+* `assume`, `expect` (Dafny 4 assumes what it checks at run time), `free` (Dafny 2 unchecked clauses)
+  — anywhere in the program, also when the statement itself has them: such tasks are unsound as
+  given (DafnyBench has a few dozen).
+* `attr:axiom`, `attr:verify-false`, `attr:extern`, `attr:only`, `attr:options`, `attr:termination`,
+  `attr:synthesize`, `attr:assumption`, `attr:dllimport` — anywhere.
+  `attr:unknown` — an attribute the statement does not use and that is not known to be harmless.
+  Harmless (proof-search/compilation only, may be added or removed even on spec members):
+  `PROOF_ATTRIBUTES`. `{:opaque}`/`opaque`, `{:autocontracts}`, `{:compile false}` are fine on
+  helpers but part of the header on spec members (changing them there is `spec:changed`).
+* `include` (reads other files), `import`/`module`/`export` declarations the statement does not
+  have (`added:module`; this covers `refines`, `abstract module`, `import opened`).
+* `decreases-star` — `decreases *` (non-termination) unless `task.meta["allow_decreases_star"]`.
+* `loop:bodyless`, `forall:bodyless` — Dafny 2.3 assumes the invariant/ensures of a loop or
+  forall statement that has no body (a warning, even with `/noCheating:1`).
+* `ensures:trivial` — more `ensures true` / `ensures false` clauses than the statement has.
+* `spec:missing`, `spec:changed` — a statement declaration is absent, or its header (signature,
+  requires/ensures/reads/modifies/decreases, modifiers, non-proof attributes) differs token-wise,
+  or the body of a function/predicate (or any non-callable declaration) the statement gives differs.
+  Bodies of methods/lemmas the statement gives may be changed: they are in `members` and must verify.
+* `body:missing` — a member the statement leaves without a body still has none.
+* `added:bodyless` — a new method/lemma/function/predicate/constructor without a body.
+* `duplicate` — two declarations with the same qualified name.
+* `hints:not-insertion`, `hints:not-hint` — (`hints` tasks) a statement line was changed or
+  removed, or an inserted line is not an assert / loop invariant / decreases / helper
+  lemma-function-predicate with a body, or is inserted where it would change a statement clause.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from prover.core import Task
+
+from . import syntax
+from .syntax import Decl, Program, Token
+
+MAX_CANDIDATE_BYTES = 1_000_000
+
+PROOF_ATTRIBUTES = frozenset(
+    "fuel trigger induction autotriggers no_trigger nowarn vcs_split_on_every_assert vcs_max_cost "
+    "vcs_max_splits vcs_max_keep_going_splits split_here focus isolate_assertions timeLimit timelimit "
+    "timeLimitMultiplier rlimit resource_limit tailrecursion nativeType print "
+    "warnShadowing abstemious".split()
+)
+# Harmless on helpers; on spec members they are compared as part of the header.
+HELPER_ATTRIBUTES = frozenset("opaque autocontracts compile test main error inline".split())
+BANNED_ATTRIBUTES = {
+    "axiom": "attr:axiom",
+    "extern": "attr:extern",
+    "only": "attr:only",
+    "options": "attr:options",
+    "synthesize": "attr:synthesize",
+    "assumption": "attr:assumption",
+    "dllimport": "attr:dllimport",
+}
+_BANNED_WORDS = {"assume": "assume", "expect": "expect"}
+_INSERTABLE_DECLS = ("lemma", "function", "predicate")
+
+
+@dataclass
+class GateResult:
+    """The gate's decision and, when it passes, the exact program to verify.
+
+    `members`: qualified names (`Module.Class.name`, top-level ones bare) of the statement's members
+    that must end verified: those it leaves bodyless plus its methods and lemmas.
+    `line_offset`: candidate line i is program line i + line_offset.
+    """
+
+    ok: bool
+    program: str = ""
+    rule: str = ""
+    detail: str = ""
+    members: list[str] = field(default_factory=list)
+    line_offset: int = 0
+
+
+def _reject(rule: str, detail: str, members: list[str] | None = None) -> GateResult:
+    return GateResult(False, "", rule, detail, list(members or []))
+
+
+def gate(task: Task, candidate: str) -> GateResult:
+    """Check `candidate` for `task` (a Dafny prove/implement/hints task) and assemble the program."""
+    if len(candidate.encode("utf-8", "surrogatepass")) >= MAX_CANDIDATE_BYTES:
+        return _reject("input:too-large", f"candidate is {len(candidate)} characters (limit 1 MB)")
+    bad = _binary_char(candidate)
+    if bad is not None:
+        return _reject("input:binary", f"control character {candidate[bad]!r} at offset {bad}")
+    spec = syntax.parse(task.statement)
+    if spec.errors or spec.junk:
+        what = spec.errors[0] if spec.errors else f"unrecognized text {spec.junk[0].text!r} at offset {spec.junk[0].start}"
+        return _reject("task:unparsable", what)
+    targets = [d for d in spec.walk() if d.is_callable and not d.has_body]
+    members = _unique([d.qualname for d in targets] + [d.qualname for d in spec.walk() if d.base in ("method", "lemma", "constructor", "iterator")])
+
+    program, line_offset = candidate, 0
+    if task.kind != "hints" and len(targets) == 1 and _is_brace_block(candidate):
+        program, line_offset = _splice(task.statement, targets[0], candidate)
+    cand = syntax.parse(program)
+    res = (
+        _check_parse(cand)
+        or _check_constructs(spec, cand, allow_star=bool(task.meta.get("allow_decreases_star")))
+        or (_check_insertions(task.statement, program) if task.kind == "hints" else None)
+        or _check_spec(spec, cand, hints=task.kind == "hints")
+    )
+    if res is not None:
+        res.members = members
+        return res
+    return GateResult(True, program, "", "", members, line_offset)
+
+
+_CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _binary_char(text: str) -> int | None:
+    """Offset of a NUL anywhere or a control character in code (comments may hold stray bytes)."""
+    nul = text.find("\x00")
+    if nul >= 0:
+        return nul
+    pos = 0
+    for t in syntax.tokenize(text) + [syntax.Token("end", "", len(text), len(text))]:
+        for span in ((pos, t.start), (t.start, t.end) if t.kind not in ("comment", "string", "char") else (0, 0)):
+            m = _CONTROL.search(text, span[0], span[1])
+            if m:
+                return m.start()
+        pos = t.end
+    return None
+
+
+def _unique(xs: list[str]) -> list[str]:
+    return list(dict.fromkeys(xs))
+
+
+# --- assembling --------------------------------------------------------------------------------
+
+
+def _is_brace_block(candidate: str) -> bool:
+    """Is the candidate (comments aside) a single `{ ... }` block?"""
+    toks = syntax.code_tokens(candidate)
+    if not toks or toks[0].text != "{" or any(t.kind == "error" for t in syntax.tokenize(candidate)):
+        return False
+    return syntax.matching_brace(toks, 0) == len(toks) - 1
+
+
+def _splice(statement: str, target: Decl, body: str) -> tuple[str, int]:
+    """The statement with `body` put after the header of `target`, on its own lines."""
+    prefix = statement[: target.header_end] + "\n"
+    program = prefix + body.strip("\n") + "\n" + statement[target.header_end :]
+    return program, prefix.count("\n")
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _check_parse(cand: Program) -> GateResult | None:
+    if cand.errors:
+        return _reject("parse:unterminated", cand.errors[0])
+    if cand.junk:
+        t = cand.junk[0]
+        return _reject("parse:unrecognized", f"{t.text!r} at line {_line(cand.text, t.start)} starts no declaration")
+    return None
+
+
+def _line(text: str, off: int) -> int:
+    return text.count("\n", 0, off) + 1
+
+
+def _attributes(prog: Program) -> list[tuple[str, int, int, str]]:
+    """(name, start, end, args) of every `{:...}` in the program's code."""
+    toks = prog.tokens
+    out = []
+    for i in range(len(toks)):
+        if syntax.is_attribute_open(toks, i):
+            j = syntax.matching_brace(toks, i)
+            j = len(toks) - 1 if j < 0 else j
+            name = toks[i + 2].text if i + 2 < len(toks) and toks[i + 1].text == ":" and toks[i + 2].kind == "ident" else ""
+            args = " ".join(t.text for t in toks[i + 3 : j])
+            out.append((name, toks[i].start, toks[j].end, args))
+    return out
+
+
+def _check_constructs(spec: Program, cand: Program, allow_star: bool) -> GateResult | None:
+    toks, text = cand.tokens, cand.text
+    for k, t in enumerate(toks):
+        if t.kind != "ident":
+            continue
+        where = f"line {_line(text, t.start)}"
+        if t.text in _BANNED_WORDS:
+            return _reject(_BANNED_WORDS[t.text], f"`{t.text}` at {where}")
+        if t.text == "free" and k + 1 < len(toks) and toks[k + 1].text in ("requires", "ensures", "invariant", "modifies", "reads", "decreases"):
+            return _reject("free", f"unchecked `free {toks[k + 1].text}` at {where}")
+        if t.text == "decreases" and k + 1 < len(toks) and toks[k + 1].text == "*" and not allow_star:
+            return _reject("decreases-star", f"`decreases *` at {where} (the task does not allow non-termination)")
+    spec_attrs: dict[str, int] = {}
+    for name, *_ in _attributes(spec):
+        spec_attrs[name] = spec_attrs.get(name, 0) + 1
+    seen: dict[str, int] = {}
+    for name, start, _end, args in _attributes(cand):
+        where = f"line {_line(text, start)}"
+        seen[name] = seen.get(name, 0) + 1
+        if name in BANNED_ATTRIBUTES:
+            return _reject(BANNED_ATTRIBUTES[name], f"{{:{name}}} at {where}")
+        if name == "verify" and args.strip() != "true":
+            return _reject("attr:verify-false", f"{{:verify {args}}} at {where}")
+        if name == "termination" and args.strip() != "true":
+            return _reject("attr:termination", f"{{:termination {args}}} at {where}")
+        if name not in PROOF_ATTRIBUTES and name not in HELPER_ATTRIBUTES and name not in ("verify", "termination"):
+            if seen[name] > spec_attrs.get(name, 0):
+                return _reject("attr:unknown", f"{{:{name}}} at {where} is not known to be harmless")
+    spec_structure = Counter(_structure_key(spec, d) for d in spec.walk() if d.keyword in _STRUCTURE)
+    for d in cand.walk():
+        where = f"line {_line(text, d.start)}"
+        if d.keyword == "include":
+            return _reject("include", f"include {d.name} at {where}")
+        if d.keyword in _STRUCTURE:
+            key = _structure_key(cand, d)
+            if spec_structure[key] <= 0:
+                return _reject("added:module", f"{d.kind} {d.name} at {where} is not in the statement")
+            spec_structure[key] -= 1
+    res = _check_bodyless_statements(cand)
+    if res:
+        return res
+    n_spec, n_cand = _trivial_ensures(spec), _trivial_ensures(cand)
+    if n_cand > n_spec:
+        return _reject("ensures:trivial", f"{n_cand - n_spec} added `ensures true/false` clause(s)")
+    return None
+
+
+_STRUCTURE = ("module", "import", "export")
+
+
+def _structure_key(prog: Program, d: Decl) -> tuple[str, ...]:
+    """Modules by name and header; imports/exports by their whole text (there may be several)."""
+    return (d.qualname,) + tuple(t.text for t in prog.tokens if d.start <= t.start < d.header_end)
+
+
+def _check_bodyless_statements(cand: Program) -> GateResult | None:
+    """Loops and forall statements without a body: Dafny assumes their invariants/ensures."""
+    toks = cand.tokens
+    code_bodies = [(d.body_start, d.body_end) for d in cand.walk() if d.is_callable and d.has_body and d.base not in ("function", "predicate")]
+    for k, t in enumerate(toks):
+        if t.kind != "ident" or t.text not in ("while", "for", "forall"):
+            continue
+        if not any(s < t.start < e for s, e in code_bodies):
+            continue  # function bodies are expressions: `forall` there is a quantifier
+        if t.text == "forall" and not (k > 0 and toks[k - 1].text in (";", "{", "}")):
+            continue  # a quantifier, not a statement
+        if not _statement_has_body(toks, k):
+            rule = "forall:bodyless" if t.text == "forall" else "loop:bodyless"
+            return _reject(rule, f"`{t.text}` without a body at line {_line(cand.text, t.start)}")
+    return None
+
+
+def _statement_has_body(toks: list[Token], k: int) -> bool:
+    """Does the loop/forall statement at `k` have a `{ }` body (scanning its guard and clauses)?"""
+    depth, lets, in_match = 0, 0, False
+    j = k + 1
+    if j < len(toks) and toks[j].text == "{":
+        return True  # `while { case ... }` alternative loop
+    while j < len(toks):
+        tx = toks[j].text
+        if tx in ("(", "[", "#["):
+            depth += 1
+        elif tx in (")", "]"):
+            depth -= 1
+        elif tx == "{":
+            if depth <= 0 and not in_match and not syntax.is_attribute_open(toks, j) and (
+                syntax.brace_opens_body(toks, j) or toks[j - 1].text == "*"
+            ):
+                return True
+            m = syntax.matching_brace(toks, j)
+            if m < 0:
+                return False
+            in_match = False
+            j = m + 1
+            continue
+        elif depth <= 0 and tx == "var":
+            lets += 1  # let-expression inside a clause: `var x := e; body`
+        elif depth <= 0 and tx == ";" and lets:
+            lets -= 1
+        elif depth <= 0 and tx == ";":
+            # Dafny 2 ends loop clauses with `;`: `while c decreases n; invariant p; { ... }`
+            if j + 1 < len(toks) and toks[j + 1].text in ("{", "invariant", "decreases", "modifies", "free"):
+                j += 1
+                continue
+            return False
+        elif depth <= 0 and tx == "}":
+            return False
+        elif tx == "match":
+            in_match = True
+        elif tx == "::" and depth <= 0 and toks[k].text == "forall":
+            return True  # a quantifier (e.g. a calc step), not a forall statement
+        j += 1
+    return False
+
+
+def _trivial_ensures(prog: Program) -> int:
+    toks = prog.tokens
+    n = 0
+    for k, t in enumerate(toks):
+        if t.text == "ensures" and t.kind == "ident":
+            j = k + 1
+            while j < len(toks) and syntax.is_attribute_open(toks, j):
+                j = syntax.matching_brace(toks, j) + 1 or len(toks)
+            end = syntax.clause_end(toks, k)
+            body = [x.text for x in toks[j:end] if x.text != ";"]
+            if body in (["true"], ["false"]):
+                n += 1
+    return n
+
+
+# --- spec integrity ----------------------------------------------------------------------------
+
+
+def _signature(prog: Program, start: int, end: int, drop: list[tuple[int, int]]) -> tuple[str, ...]:
+    """Code token texts in [start, end), minus those inside `drop` spans."""
+    return tuple(t.text for t in prog.tokens if start <= t.start < end and not any(s <= t.start < e for s, e in drop))
+
+
+def _drop_spans(prog: Program, hints: bool) -> list[tuple[int, int]]:
+    """Spans ignored when comparing with the statement: proof attributes; for hints also hints."""
+    drops = [(s, e) for name, s, e, args in _attributes(prog) if name in PROOF_ATTRIBUTES or (name, args.strip()) == ("verify", "true")]
+    if hints:
+        drops += syntax.hint_spans(prog.text, decreases_in_headers=True)
+    return drops
+
+
+def _check_spec(spec: Program, cand: Program, hints: bool) -> GateResult | None:
+    cand_by = cand.by_qualname()
+    for name, ds in cand_by.items():
+        if len(ds) > 1 and ds[0].keyword not in ("import", "export"):
+            return _reject("duplicate", f"{name!r} is declared {len(ds)} times")
+    spec_drop, cand_drop = _drop_spans(spec, hints), _drop_spans(cand, hints)
+    spec_by = spec.by_qualname()
+    for sd in spec.walk():
+        found = [d for d in cand_by.get(sd.qualname, []) if d.keyword == sd.keyword]
+        if not found:
+            return _reject("spec:missing", f"{sd.kind} {sd.qualname or sd.keyword} of the statement is missing")
+        cd = found[0] if len(found) == 1 else _closest(spec, sd, cand, found, spec_drop, cand_drop)
+        if _signature(spec, sd.start, sd.header_end, spec_drop) != _signature(cand, cd.start, cd.header_end, cand_drop):
+            return _reject("spec:changed", f"the header of {sd.kind} {sd.qualname} differs from the statement")
+        if sd.is_callable and not sd.has_body and not cd.has_body:
+            return _reject("body:missing", f"{sd.kind} {sd.qualname} still has no body")
+        keep_body = sd.has_body and (sd.base in ("function", "predicate") or not sd.is_callable) and not sd.children
+        if keep_body and _signature(spec, sd.body_start, sd.body_end, spec_drop) != _signature(cand, cd.body_start, cd.body_end, cand_drop):
+            return _reject("spec:changed", f"the body of {sd.kind} {sd.qualname} differs from the statement")
+        if sd.has_body and not cd.has_body:
+            return _reject("spec:changed", f"{sd.kind} {sd.qualname} lost its body")
+    for d in cand.walk():
+        if d.qualname not in spec_by and d.is_callable and not d.has_body:
+            return _reject("added:bodyless", f"added {d.kind} {d.qualname} has no body (it would be an axiom)")
+    return None
+
+
+def _closest(spec: Program, sd: Decl, cand: Program, found: list[Decl], sdrop, cdrop) -> Decl:
+    """Among same-named imports/exports, the one whose header matches (else the first)."""
+    want = _signature(spec, sd.start, sd.header_end, sdrop)
+    for d in found:
+        if _signature(cand, d.start, d.header_end, cdrop) == want:
+            return d
+    return found[0]
+
+
+# --- hints: insertions only --------------------------------------------------------------------
+
+
+def _norm(line: str) -> str:
+    return re.sub(r"\s+", "", line)
+
+
+def _check_insertions(statement: str, program: str) -> GateResult | None:
+    """`program` must be `statement` with whole lines inserted, each run of them being hints."""
+    s_lines = [_norm(l) for l in statement.splitlines()]
+    p_lines = program.splitlines()
+    s_idx = [i for i, l in enumerate(s_lines) if l]
+    p_idx = [i for i, l in enumerate(p_lines) if _norm(l)]
+    a = [s_lines[i] for i in s_idx]
+    b = [_norm(p_lines[i]) for i in p_idx]
+    inserted = _inserted_lines(a, b)
+    if inserted is None:
+        return _reject("hints:not-insertion", "a line of the statement was changed or removed")
+    line_starts = [0]
+    for l in p_lines:
+        line_starts.append(line_starts[-1] + len(l) + 1)
+    runs: list[list[int]] = []
+    for k in sorted(p_idx[j] for j in inserted):
+        if runs and all(not _norm(p_lines[m]) for m in range(runs[-1][-1] + 1, k)):
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    ptoks = syntax.code_tokens(program)
+    for run in runs:
+        lo, hi = line_starts[run[0]], line_starts[run[-1]] + len(p_lines[run[-1]])
+        res = _check_run(program, ptoks, lo, hi)
+        if res is not None:
+            return res
+    return None
+
+
+def _inserted_lines(a: list[str], b: list[str]) -> list[int] | None:
+    """Indices of `b` not matched when `a` is aligned as a subsequence of `b`, or None if impossible.
+
+    difflib's alignment first (it keeps insertions where a human diff would put them); if that shows
+    deletions, a greedy subsequence match (always finds one when one exists). Any alignment that
+    passes the hint checks is a witness that the program is the statement plus hints.
+    """
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    ops = sm.get_opcodes()
+    if all(op in ("equal", "insert") for op, *_ in ops):
+        return [j for op, _i1, _i2, j1, j2 in ops if op == "insert" for j in range(j1, j2)]
+    out, i = [], 0
+    for j, line in enumerate(b):
+        if i < len(a) and line == a[i]:
+            i += 1
+        else:
+            out.append(j)
+    return out if i == len(a) else None
+
+
+def _check_run(program: str, ptoks: list[Token], lo: int, hi: int) -> GateResult | None:
+    """One run of inserted lines (character span lo..hi of the program) must be hints only."""
+    idx = [k for k, t in enumerate(ptoks) if lo <= t.start < hi]
+    if not idx:
+        return None  # blank or comment-only lines
+    first, last = idx[0], idx[-1]
+    if ptoks[last].end > hi:
+        return _reject("hints:not-insertion", f"inserted text at line {_line(program, lo)} runs into a statement line")
+    where = f"line {_line(program, ptoks[first].start)}"
+    prev = ptoks[first - 1] if first > 0 else None
+    nxt = ptoks[last + 1] if last + 1 < len(ptoks) else None
+    toks = ptoks[first : last + 1]
+    if syntax.brace_opens_body(ptoks, first) and _is_decl_run(toks):
+        sub = syntax.parse(program[ptoks[first].start : ptoks[last].end])
+        ok = not sub.junk and not sub.errors and all(d.base in _INSERTABLE_DECLS and d.has_body for d in sub.decls)
+        next_ok = nxt is None or nxt.text == "}" or _starts_decl(ptoks, last + 1)
+        if ok and next_ok:
+            return None
+        return _reject("hints:not-hint", f"inserted declarations at {where} are not helper lemmas/functions with bodies")
+    res = _check_hint_items(program, ptoks, first, last + 1, prev)
+    if res is not None:
+        return res
+    if toks[-1].text not in (";", "}") and nxt is not None and nxt.text not in ("{", "invariant", "decreases", "modifies", "requires", "ensures", "reads", "}"):
+        return _reject("hints:not-hint", f"inserted clause at {where} is followed by `{nxt.text}`, so it would change a statement clause")
+    return None
+
+
+def _check_hint_items(program: str, ptoks: list[Token], lo: int, hi: int, prev: Token | None) -> GateResult | None:
+    """Tokens lo..hi must be asserts, loop invariants/decreases, or `{ }` blocks of asserts (calc hints)."""
+    k = lo
+    while k < hi:
+        t = ptoks[k]
+        where = f"line {_line(program, t.start)}"
+        before = prev if k == lo else ptoks[k - 1]
+        statement_position = before is None or before.text in (";", "{", "}")
+        if t.text == "assert":
+            if not (statement_position or before.text in ("=>", ":", "then", "else")):
+                return _reject("hints:not-hint", f"assert inserted inside an expression at {where}")
+            end = syntax.assert_end(ptoks, k)
+        elif t.text in ("invariant", "decreases"):
+            if before is not None and not syntax.ends_operand(ptoks, k - 1):
+                return _reject("hints:not-hint", f"`{t.text}` inserted inside an expression at {where}")
+            end = syntax.clause_end(ptoks, k)
+            if _has_assignment(ptoks, k, end):
+                return _reject("hints:not-hint", f"`{t.text}` clause at {where} contains an assignment")
+        elif t.text == "{" and statement_position and not syntax.is_attribute_open(ptoks, k):
+            end = syntax.matching_brace(ptoks, k) + 1
+            if 0 < end <= hi:
+                res = _check_hint_items(program, ptoks, k + 1, end - 1, t)
+                if res is not None:
+                    return res
+        else:
+            return _reject("hints:not-hint", f"inserted `{t.text}` at {where} is not an assert, invariant or decreases")
+        if end <= k or end > hi:
+            return _reject("hints:not-insertion", f"inserted hint at {where} swallows statement text")
+        k = end
+    return None
+
+
+def _has_assignment(toks: list[Token], lo: int, hi: int) -> bool:
+    """A top-level `:=` that is not a let-expression's (`var x := e; ...`)."""
+    depth = lets = 0
+    for t in toks[lo:hi]:
+        if t.text in ("(", "[", "{", "#["):
+            depth += 1
+        elif t.text in (")", "]", "}"):
+            depth -= 1
+        elif depth == 0 and t.text == "var":
+            lets += 1
+        elif depth == 0 and t.text == ":=":
+            if not lets:
+                return True
+            lets -= 1
+    return False
+
+
+def _is_decl_run(toks: list[Token]) -> bool:
+    return bool(toks) and toks[0].kind == "ident" and (toks[0].text in syntax.DECL_KEYWORDS or toks[0].text in syntax.MODIFIERS)
+
+
+def _starts_decl(ptoks: list[Token], k: int) -> bool:
+    while k < len(ptoks) and ptoks[k].text in syntax.MODIFIERS:
+        k += 1
+    return k < len(ptoks) and ptoks[k].text in syntax.DECL_KEYWORDS

@@ -1,0 +1,172 @@
+"""Evaluate a policy on a benchmark: sample N candidates per task, verify them, report pass@k.
+
+Generation and verification overlap (one generating thread, W verifier workers). Every attempt is
+appended to OUT/attempts.jsonl as it finishes; a killed run resumes when the same command is run
+again (nothing is redone or duplicated, verifier `error`s are retried). At the end OUT holds
+summary.json (pass@k by k, verdict counts, time split, stamps), report.md and pass_at_k.png.
+
+examples:
+  prover eval --bench dafny-team --policy portfolio --samples 8 --k 1,8
+  prover eval --bench minif2f-valid --policy hf:path/to/model --samples 32 --k 1,8,32 --workers 8
+  prover eval --bench clover --policy portfolio --ray-address auto        # verifiers as ray actors
+  prover eval --compare evals/run-a evals/run-b
+  prover eval --list
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+
+HELP = "evaluate a policy on a benchmark (pass@k, resumable, with a report)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--bench", default="dafny-team",
+                   help="benchmark name (see --list) or a task .jsonl file (default: dafny-team)")
+    p.add_argument("--policy", default="portfolio", help="policy spec: portfolio, hf:PATH, vllm:PATH (default: portfolio)")
+    p.add_argument("--samples", "-n", type=int, default=8, help="samples per task (default: 8)")
+    p.add_argument("--k", default="1,8,32",
+                   help="comma-separated k for pass@k; values above --samples are dropped (default: 1,8,32)")
+    p.add_argument("--out", help="run directory (default: evals/<bench>__<policy>__n<samples>); "
+                                 "an existing one is resumed")
+    p.add_argument("--workers", "-w", type=int, default=min(2, os.cpu_count() or 1),
+                   help="verifier workers (default: min(2, CPUs))")
+    p.add_argument("--ray", action="store_true", help="run the verifier workers as actors of a local ray")
+    p.add_argument("--ray-address", help="run the verifier workers as actors on this ray cluster (implies --ray)")
+    p.add_argument("--limit", type=int, help="only the first L tasks of the benchmark")
+    p.add_argument("--timeout", type=float, help="seconds per check (default: the verifier's own)")
+    p.add_argument("--gen-batch", type=int, default=4, help="tasks per policy.generate call (default: 4)")
+    p.add_argument("--retries", type=int, default=1,
+                   help="immediate retries of a verifier `error` with fresh verifier processes (default: 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--compare", nargs=2, metavar=("DIR1", "DIR2"), help="show two finished runs side by side")
+    p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
+
+
+def _parse_ks(text: str, samples: int) -> list[int]:
+    try:
+        ks = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise SystemExit(f"--k must be comma-separated integers, got {text!r}")
+    if not ks or ks[0] < 1:
+        raise SystemExit(f"--k values must be >= 1, got {text!r}")
+    kept = [k for k in ks if k <= samples]
+    if len(kept) < len(ks):
+        print(f"note: pass@k needs n >= k samples; dropping k = {[k for k in ks if k > samples]} "
+              f"(--samples {samples})", file=sys.stderr)
+    return kept or [1]
+
+
+def _default_out(bench: str, policy: str, samples: int) -> str:
+    safe = lambda s: re.sub(r"[^A-Za-z0-9._-]+", "_", os.path.basename(s.rstrip("/")) if "/" in s else s)
+    return os.path.join("evals", f"{safe(bench)}__{safe(policy)}__n{samples}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from .. import benchmarks
+
+    if args.list:
+        for b in benchmarks.list_benchmarks():
+            print(f"{b.name:24} {b.lang:6} {b.kind:10} {b.description}")
+        return 0
+    if args.compare:
+        from ..evaluation.compare import compare
+
+        try:
+            print(compare(*args.compare), end="")
+        except FileNotFoundError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        return 0
+    if args.samples < 1:
+        print("error: --samples must be >= 1", file=sys.stderr)
+        return 2
+    ks = _parse_ks(args.k, args.samples)
+    return _evaluate(args, ks)
+
+
+def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
+    from .. import benchmarks
+    from ..evaluation import backends
+    from ..evaluation.report import build_summary, write_report, write_summary
+    from ..evaluation.runner import EvalRun, EvalSettings, SettingsMismatch
+
+    try:
+        lang = benchmarks.benchmark_lang(args.bench)
+        toolchain = benchmarks.installed_toolchain(lang)
+        tasks = benchmarks.load_benchmark(args.bench, toolchain=toolchain)
+        skipped = benchmarks.excluded(args.bench, toolchain=toolchain)
+        revision = benchmarks.data_revision(args.bench)
+    except benchmarks.BenchmarkError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.limit is not None:
+        tasks = tasks[: args.limit]
+    if not tasks:
+        print(f"error: benchmark {args.bench!r} has no tasks to evaluate", file=sys.stderr)
+        return 2
+    note = ""
+    if skipped:
+        note = (f"{len(skipped)} tasks excluded: their reference solution does not verify on the installed "
+                f"toolchain ({toolchain}).")
+        print(f"note: {note} See `excluded` in summary.json.", file=sys.stderr)
+    if not toolchain:
+        print(f"warning: no {lang} verifier found (`prover doctor`); every check will be an `error`",
+              file=sys.stderr)
+    out = args.out or _default_out(args.bench, args.policy, args.samples)
+    settings = EvalSettings(bench=args.bench, data_revision=revision, policy=args.policy, samples=args.samples,
+                            limit=args.limit, lang=lang, toolchain=toolchain, task_ids=[t.id for t in tasks])
+    options = {} if args.timeout is None else {"timeout": args.timeout}
+    if args.ray or args.ray_address:
+        factory = backends.ray_factory(lang, options, args.ray_address, args.workers)
+    else:
+        factory = backends.local_factory(lang, options)
+    policy = _load_policy(args.policy)
+    if policy is None:
+        return 2
+    runner = EvalRun(out, settings, tasks, policy, factory, workers=args.workers, gen_batch=args.gen_batch,
+                     retries=args.retries, progress=not args.no_progress)
+    t0 = time.time()
+    try:
+        scores = runner.run(ks)
+    except SettingsMismatch as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    finally:
+        policy.close()
+    summary = build_summary(out, scores, ks, skipped, note)
+    write_summary(out, summary)
+    report = write_report(out, summary)
+    print(_one_line(summary, time.time() - t0, report), file=sys.stderr)
+    if runner.failure:
+        print(f"error: {runner.failure}; rerun the same command to continue", file=sys.stderr)
+        return 1
+    if summary["counts"]["error"]:
+        print(f"error: {summary['counts']['error']} attempts ended in verifier errors (not scored); "
+              f"rerun the same command to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _load_policy(spec: str):
+    try:
+        from ..policies import load_policy
+    except ImportError as e:
+        print(f"error: policies are not available in this checkout ({e})", file=sys.stderr)
+        return None
+    try:
+        return load_policy(spec)
+    except (ValueError, FileNotFoundError, ImportError) as e:
+        print(f"error: cannot load policy {spec!r}: {e}", file=sys.stderr)
+        return None
+
+
+def _one_line(summary: dict, wall: float, report) -> str:
+    paks = ", ".join(f"pass@{k} {'–' if v is None else f'{100 * v:.1f}%'}" for k, v in summary["pass_at_k"].items())
+    counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items() if v)
+    return (f"{summary['bench']} × {summary['policy']}: {paks}; solved {summary['solved']}/{summary['tasks']}; "
+            f"{counts or 'no attempts'}; {wall:.1f} s. Report: {report}")

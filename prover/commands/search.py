@@ -1,0 +1,209 @@
+"""Search for a proof of one statement with a policy and a verifier.
+
+Modes:
+  sample      draw up to --budget whole proofs (in batches of --batch), verify new ones in parallel,
+              stop at the first verified one (--all: verify every sample, for pass@k)
+  repair      like sample, but each round feeds the verifier's messages about a failed attempt back
+              into the prompt (--rounds rounds of --batch samples)
+  best-first  Lean only: best-first tactic search over REPL proof states (--budget expansions,
+              --batch tactics per expansion); a found proof is re-verified as a whole file
+
+Examples:
+  prover search --lang dafny --task-id sum_formula --bench dafny-team --policy portfolio
+  prover search --lang dafny --statement-file spec.dfy --policy hf:smollm2-135m --budget 16 --json
+  prover search --lang lean --statement-file thm.lean --policy portfolio --mode sample
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+HELP = "search for a proof of one statement (whole-proof sampling, repair, or best-first tactic search)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", required=True, choices=("lean", "dafny"), help="the statement's language")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--statement-file", help="Lean: header + statement ending in `:= by` (a trailing `sorry` is "
+                     "dropped); Dafny: the spec program, with the target's body missing")
+    src.add_argument("--task-id", help="a task of the benchmark named by --bench")
+    p.add_argument("--bench", help="benchmark name for --task-id (e.g. dafny-team, minif2f-valid)")
+    p.add_argument("--kind", default="prove", choices=("prove", "implement", "hints"),
+                   help="Dafny task kind for --statement-file (default: prove)")
+    p.add_argument("--policy", default="portfolio", help="portfolio, hf:PATH or vllm:PATH (default: portfolio)")
+    p.add_argument("--mode", default="sample", choices=("sample", "best-first", "repair"))
+    p.add_argument("--budget", type=int, default=32,
+                   help="samples (sample, repair) or expansions (best-first) to spend (default: 32)")
+    p.add_argument("--batch", type=int, default=8,
+                   help="samples per generation call / repair round, or tactics per expansion (default: 8)")
+    p.add_argument("--rounds", type=int, help="repair rounds (default: budget / batch)")
+    p.add_argument("--seconds", type=float, help="wall-clock budget for the search")
+    p.add_argument("--all", action="store_true", help="sample mode: verify every sample instead of stopping at a proof")
+    g = p.add_argument_group("model policies (hf:, vllm:)")
+    g.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (default: 1.0)")
+    g.add_argument("--top-p", type=float, default=0.95)
+    g.add_argument("--max-new-tokens", type=int, default=512)
+    g.add_argument("--prompt-style", choices=("completion", "chat"),
+                   help="default: chat when the tokenizer has a chat template, else completion")
+    g.add_argument("--threads", type=int, help="torch CPU threads (default: $PROVER_TORCH_THREADS or 1)")
+    g.add_argument("--seed", type=int)
+    v = p.add_argument_group("verifier")
+    v.add_argument("--workers", type=int, default=2, help="parallel verifier processes (default: 2)")
+    v.add_argument("--timeout", type=float, help="seconds per check (default: the verifier's own)")
+    p.add_argument("--trace", help="write the JSON trace here (default: $PROVER_RUNS_DIR or ./runs, under search/)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..core import Task
+
+    try:
+        task = _load_task(args)
+    except (OSError, ValueError, KeyError) as e:
+        print(f"search: {e}", file=sys.stderr)
+        return 2
+    if args.mode == "best-first" and task.lang != "lean":
+        print("search: best-first tactic search needs Lean proof states; use --mode sample or repair for Dafny",
+              file=sys.stderr)
+        return 2
+    assert isinstance(task, Task)
+    from ..policies import load_policy
+
+    opts = {k: getattr(args, k) for k in ("temperature", "top_p", "max_new_tokens", "prompt_style", "threads", "seed")
+            if getattr(args, k) is not None}
+    opts["batch_size"] = args.batch
+    try:
+        policy = load_policy(args.policy, **opts)
+    except (ValueError, FileNotFoundError, RuntimeError, ImportError) as e:
+        print(f"search: cannot load policy {args.policy!r}: {e}", file=sys.stderr)
+        return 2
+    from ..verifiers import get_verifier
+
+    vopts = {"workers": args.workers}
+    if args.timeout is not None:
+        vopts["timeout"] = args.timeout
+    try:
+        verifier = get_verifier(task.lang, **vopts)
+    except (ImportError, RuntimeError, OSError) as e:
+        print(f"search: no {task.lang} verifier: {e}", file=sys.stderr)
+        return 2
+    try:
+        result = _search(args, task, policy, verifier)
+    finally:
+        verifier.close()
+        policy.close()
+    trace = Path(args.trace) if args.trace else _default_trace(task.id)
+    result.write_trace(trace)
+    _print(result, trace, args.json)
+    return 0 if result.proved else 1
+
+
+def _search(args, task, policy, verifier):
+    from tqdm import tqdm
+
+    total = args.budget
+    bar = tqdm(total=total, desc=f"{args.mode} {task.id}", unit="exp" if args.mode == "best-first" else "sample",
+               file=sys.stderr, disable=args.no_progress or None, dynamic_ncols=True)
+    found = {"verified": 0}
+
+    def on_attempt(a):
+        found[a.status] = found.get(a.status, 0) + 1
+        bar.set_postfix_str(", ".join(f"{k} {v}" for k, v in found.items() if v))
+
+    try:
+        if args.mode == "sample":
+            from ..search.sampling import sample_search
+
+            return sample_search(task, policy, verifier, k=args.budget, batch=args.batch,
+                                 stop_on_first=not args.all, max_seconds=args.seconds,
+                                 on_attempt=on_attempt, on_drawn=bar.update)
+        if args.mode == "repair":
+            from ..search.repair import repair_search
+
+            rounds = args.rounds or max(1, args.budget // max(1, args.batch))
+            bar.total = rounds * args.batch
+            return repair_search(task, policy, verifier, rounds=rounds, n=args.batch, max_seconds=args.seconds,
+                                 on_attempt=on_attempt, on_drawn=bar.update)
+        from lean_env.proofstate import ProofSession
+
+        from ..search.lean_tactics import lean_best_first
+
+        pool = getattr(verifier, "pool", None)
+        if pool is None:
+            raise SystemExit("search: this Lean verifier exposes no REPL pool (`verifier.pool`) for tactic search")
+        with ProofSession(pool, task.header, timeout=args.timeout) as session:
+            return lean_best_first(task, policy, session, verifier, width=args.batch, max_expansions=args.budget,
+                                   max_seconds=args.seconds, on_expand=lambda node, score: bar.update(1))
+    finally:
+        bar.close()
+
+
+def _load_task(args):
+    from ..core import Task
+
+    if args.task_id:
+        if not args.bench:
+            raise ValueError("--task-id needs --bench NAME")
+        from ..benchmarks import load_benchmark
+
+        tasks = [t for t in load_benchmark(args.bench) if t.id == args.task_id]
+        if not tasks:
+            raise KeyError(f"no task {args.task_id!r} in benchmark {args.bench!r}")
+        if tasks[0].lang != args.lang:
+            raise ValueError(f"task {args.task_id!r} is {tasks[0].lang}, not {args.lang}")
+        return tasks[0]
+    text = Path(args.statement_file).read_text(encoding="utf-8")
+    name = Path(args.statement_file).stem
+    if args.lang == "dafny":
+        return Task(name, "dafny", text, kind=args.kind)
+    return lean_task_from_text(name, text)
+
+
+def lean_task_from_text(name: str, text: str):
+    """Split a Lean file into header (imports, options, opens) and the statement ending in `:= by`."""
+    from ..core import Task
+
+    text = re.sub(r"\s*\bsorry\s*$", "", text.rstrip())
+    m = re.search(r"^(/--.*?-/\s*)?(theorem|lemma)\b", text, re.M | re.S)
+    if not m:
+        raise ValueError("no `theorem` or `lemma` in the statement file")
+    statement = text[m.start(2):].rstrip()
+    if not statement.endswith(":= by"):
+        raise ValueError("the statement must end with `:= by` (optionally followed by `sorry`)")
+    informal = m.group(1) or ""
+    return Task(name, "lean", statement, header=text[: m.start()], meta={"informal_prefix": informal})
+
+
+def _default_trace(task_id: str) -> Path:
+    runs = Path(os.environ.get("PROVER_RUNS_DIR", "runs"))
+    safe = re.sub(r"[^\w.-]+", "_", task_id)
+    return runs / "search" / f"{safe}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+
+
+def _print(result, trace: Path, as_json: bool) -> None:
+    if as_json:
+        out = result.summary()
+        out["trace"] = str(trace)
+        print(json.dumps(out, ensure_ascii=False))
+        return
+    if result.proved:
+        print(f"proved {result.task_id} in {result.seconds:.1f} s after {len(result.attempts)} attempts "
+              f"(generation {result.gen_seconds:.1f} s, verification {result.verify_seconds:.1f} s):")
+        print(result.proof.strip("\n"))
+    else:
+        counts: dict[str, int] = {}
+        for a in result.attempts:
+            counts[a.status] = counts.get(a.status, 0) + 1
+        what = ", ".join(f"{v} {k}" for k, v in counts.items()) or "no attempts"
+        print(f"no proof of {result.task_id}: {result.stop_reason} ({what}; best status: {result.status})")
+        last = next((a for a in reversed(result.attempts) if a.messages or a.reason), None)
+        if last is not None:
+            print(f"last failure: {last.reason or last.messages[0].get('text', '')}"[:500])
+    print(f"trace: {trace}", file=sys.stderr)

@@ -1,0 +1,44 @@
+"""Two eval runs side by side: pass@k of each, and which problems one solved and the other did not."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .report import SUMMARY_FILE
+
+
+def _summary(run_dir: str | os.PathLike) -> dict[str, Any]:
+    path = Path(run_dir) / SUMMARY_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: is {run_dir} a `prover eval --out` directory of a finished run?")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def compare(dir_a: str | os.PathLike, dir_b: str | os.PathLike) -> str:
+    """A markdown comparison of two runs (differences in benchmark, data or toolchain are flagged)."""
+    a, b = _summary(dir_a), _summary(dir_b)
+    lines = [f"# {Path(dir_a).name} (A) vs {Path(dir_b).name} (B)", ""]
+    for key in ("bench", "data_revision", "toolchain", "policy", "samples"):
+        mark = "" if a.get(key) == b.get(key) else "  **differs**"
+        lines.append(f"- {key}: A `{a.get(key)}` · B `{b.get(key)}`{mark}")
+    lines += ["", "| metric | A | B |", "|---|---|---|"]
+    for k in sorted({*a["pass_at_k"], *b["pass_at_k"]}, key=int):
+        lines.append(f"| pass@{k} | {_pct(a['pass_at_k'].get(k))} | {_pct(b['pass_at_k'].get(k))} |")
+    lines.append(f"| solved | {a['solved']}/{a['tasks']} | {b['solved']}/{b['tasks']} |")
+    for status in a["counts"]:
+        lines.append(f"| {status} | {a['counts'][status]} | {b['counts'].get(status, 0)} |")
+    solved_a = {p["task_id"] for p in a["problems"] if p["correct"] > 0}
+    solved_b = {p["task_id"] for p in b["problems"] if p["correct"] > 0}
+    common = {p["task_id"] for p in a["problems"]} & {p["task_id"] for p in b["problems"]}
+    only_a, only_b = sorted((solved_a - solved_b) & common), sorted((solved_b - solved_a) & common)
+    lines += ["", f"Problems in both runs: {len(common)}; solved by both: {len(solved_a & solved_b & common)}.", ""]
+    lines += [f"## Solved by A only ({len(only_a)})", ""] + [f"- `{t}`" for t in only_a] + [""]
+    lines += [f"## Solved by B only ({len(only_b)})", ""] + [f"- `{t}`" for t in only_b]
+    return "\n".join(lines) + "\n"
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{100 * v:.1f}%"

@@ -1,0 +1,373 @@
+"""Run a policy on a benchmark and verify every sample: generation and verification overlap.
+
+One producer thread asks the policy for samples (a few tasks per call) while `workers` verifier
+threads check them as they arrive. Everything is appended to files in the run directory as it
+happens, so a run killed at any point (even with SIGKILL) resumes with the same command:
+
+- `run.json`: the settings; a resume with other settings is refused.
+- `candidates.jsonl`: every generated sample, then a `{"task_id", "generated": m}` marker once all of
+  a task's samples are written, so samples are never generated twice for a task that has its marker.
+- `attempts.jsonl`: one verdict per (task, sample). `error` verdicts (the verifier failed, not the
+  proof) are retried on the next resume; every other verdict is final and never redone.
+- `sessions.jsonl`: the wall time of every invocation (the total wall time of a resumed run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..core import Candidate, Task, Verdict
+from ..jsonl import JsonlWriter, read_records
+from ..policies.base import Policy, Request
+from .backends import Checker, CheckerFactory
+from .metrics import Outcome, Scores, score
+
+RUN_FILE = "run.json"
+CANDIDATES_FILE = "candidates.jsonl"
+ATTEMPTS_FILE = "attempts.jsonl"
+SESSIONS_FILE = "sessions.jsonl"
+
+
+class SettingsMismatch(RuntimeError):
+    """The run directory was made by a run with different settings; resuming would mix results."""
+
+
+@dataclass
+class EvalSettings:
+    """What makes two invocations the same run (worker count, k and the backend may change freely)."""
+
+    bench: str
+    data_revision: str
+    policy: str
+    samples: int
+    limit: int | None
+    lang: str
+    toolchain: str
+    task_ids: list[str]
+
+    def differences(self, other: "EvalSettings") -> list[str]:
+        mine, theirs = asdict(self), asdict(other)
+        out = []
+        for key in mine:
+            if mine[key] != theirs.get(key):
+                if key == "task_ids":
+                    out.append(f"task_ids: {len(theirs.get(key) or [])} tasks in the directory, {len(mine[key])} now")
+                else:
+                    out.append(f"{key}: {theirs.get(key)!r} in the directory, {mine[key]!r} now")
+        return out
+
+
+@dataclass
+class _Item:
+    task: Task
+    candidate: Candidate
+    gen_seconds: float
+    enqueued: float
+
+
+def open_run_dir(out_dir: str | os.PathLike, settings: EvalSettings) -> bool:
+    """Create `out_dir` with `run.json`, or check that an existing one has the same settings.
+
+    Returns True when resuming. Raises SettingsMismatch with every difference spelled out.
+    """
+    out = Path(out_dir)
+    run_file = out / RUN_FILE
+    if run_file.exists():
+        stored = json.loads(run_file.read_text(encoding="utf-8"))
+        previous = EvalSettings(**stored["settings"])
+        diff = settings.differences(previous)
+        if diff:
+            raise SettingsMismatch(
+                f"{out} holds a run with different settings; use another --out, or the original settings:\n  "
+                + "\n  ".join(diff))
+        return True
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = run_file.with_suffix(".partial")
+    tmp.write_text(json.dumps({"settings": asdict(settings), "created": time.time()}, indent=1), encoding="utf-8")
+    os.replace(tmp, run_file)
+    return False
+
+
+def load_settings(out_dir: str | os.PathLike) -> EvalSettings:
+    stored = json.loads((Path(out_dir) / RUN_FILE).read_text(encoding="utf-8"))
+    return EvalSettings(**stored["settings"])
+
+
+def final_attempts(out_dir: str | os.PathLike) -> dict[tuple[str, int], dict[str, Any]]:
+    """The latest attempt record of each (task, sample): later lines supersede earlier `error`s."""
+    latest: dict[tuple[str, int], dict[str, Any]] = {}
+    for r in read_records(Path(out_dir) / ATTEMPTS_FILE):
+        latest[(r["task_id"], int(r["sample"]))] = r
+    return latest
+
+
+def generated_counts(out_dir: str | os.PathLike) -> dict[str, int]:
+    """How many samples the policy produced for each task whose generation has finished."""
+    return {r["task_id"]: int(r["generated"]) for r in read_records(Path(out_dir) / CANDIDATES_FILE)
+            if "generated" in r}
+
+
+def expected_attempts(out_dir: str | os.PathLike, settings: EvalSettings) -> int:
+    """Attempts a finished run has: `samples` per task, fewer where the policy ran out of ideas."""
+    generated = generated_counts(out_dir)
+    return sum(min(generated.get(t, settings.samples), settings.samples) for t in settings.task_ids)
+
+
+def outcomes(attempts: dict[tuple[str, int], dict[str, Any]]) -> list[Outcome]:
+    return [Outcome(r["task_id"], int(r["sample"]), r["status"], float(r.get("seconds", 0.0)),
+                    float(r.get("gen_seconds", 0.0)), float(r.get("queue_seconds", 0.0)))
+            for r in attempts.values()]
+
+
+class EvalRun:
+    """One evaluation in `out_dir`: call `run()`; it returns when every attempt has a verdict."""
+
+    def __init__(
+        self,
+        out_dir: str | os.PathLike,
+        settings: EvalSettings,
+        tasks: Sequence[Task],
+        policy: Policy,
+        checker_factory: CheckerFactory,
+        *,
+        workers: int = 1,
+        gen_batch: int = 4,
+        retries: int = 1,
+        progress: bool = True,
+    ):
+        self.out = Path(out_dir)
+        self.settings = settings
+        self.tasks = list(tasks)
+        self.policy = policy
+        self.factory = checker_factory
+        self.workers = max(1, workers)
+        self.gen_batch = max(1, gen_batch)
+        self.retries = max(0, retries)
+        self.progress = progress
+        self.resumed = False
+        self.failure: str | None = None  # set when the policy itself crashed
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=max(64, 8 * self.workers))
+        self._checkers: list[Checker] = []
+
+    # ----- state read back from disk
+    def _previous(self) -> tuple[set[tuple[str, int]], dict[tuple[str, int], dict[str, Any]], dict[str, int]]:
+        done = {key for key, r in final_attempts(self.out).items() if r["status"] != "error"}
+        stored: dict[tuple[str, int], dict[str, Any]] = {}
+        generated: dict[str, int] = {}
+        for r in read_records(self.out / CANDIDATES_FILE):
+            if "generated" in r:
+                generated[r["task_id"]] = int(r["generated"])
+            else:
+                stored[(r["task_id"], int(r["sample"]))] = r
+        return done, stored, generated
+
+    def run(self, ks: Sequence[int] = (1,)) -> Scores:
+        """Generate, verify and record every missing attempt; then return the scores of the run."""
+        self.resumed = open_run_dir(self.out, self.settings)
+        started = time.time()
+        done, stored, generated = self._previous()
+        self._cand_writer = JsonlWriter(self.out / CANDIDATES_FILE)
+        self._att_writer = JsonlWriter(self.out / ATTEMPTS_FILE)
+        n = self.settings.samples
+        expected = sum(min(generated.get(t.id, n), n) for t in self.tasks)
+        self._bar = _progress_bar(expected, len(done), self.progress, self.resumed)
+        self._stats = {"verified": 0, "scored": 0, "error": 0}
+        for key, r in final_attempts(self.out).items():
+            if key in done:
+                self._stats["scored"] += 1
+                self._stats["verified"] += r["status"] == "verified"
+        written_before = len(done)
+        slots = [threading.Thread(target=self._verify_loop, name=f"verify-{i}", daemon=True)
+                 for i in range(self.workers)]
+        for s in slots:
+            s.start()
+        producer = threading.Thread(target=self._produce, args=(done, stored, generated), name="generate", daemon=True)
+        producer.start()
+        try:
+            while producer.is_alive() or any(s.is_alive() for s in slots):
+                producer.join(timeout=0.2)
+                if not producer.is_alive():
+                    for s in slots:
+                        s.join(timeout=0.2)
+        except KeyboardInterrupt:
+            self._stop.set()
+            raise
+        finally:
+            self._stop.set()
+            for c in list(self._checkers):
+                _close_quietly(c)
+            self._bar.close()
+            written = self._stats["scored"] + self._stats["error"] - written_before
+            with JsonlWriter(self.out / SESSIONS_FILE) as w:
+                w.write({"started": started, "wall_seconds": time.time() - started, "attempts_written": written,
+                         "workers": self.workers})
+            self._cand_writer.close()
+            self._att_writer.close()
+        return self.scores(ks)
+
+    def scores(self, ks: Sequence[int]) -> Scores:
+        wall = sum(float(r.get("wall_seconds", 0.0)) for r in read_records(self.out / SESSIONS_FILE))
+        n = self.settings.samples
+        short = {t: n - min(m, n) for t, m in generated_counts(self.out).items()}
+        return score([t.id for t in self.tasks], outcomes(final_attempts(self.out)), ks, wall, short)
+
+    # ----- producer: generation
+    def _produce(self, done, stored, generated) -> None:
+        n = self.settings.samples
+        try:
+            # Samples generated by an earlier session come first: verification starts at once.
+            todo = []
+            for task in self.tasks:
+                m = min(generated.get(task.id, 0), n)
+                if task.id in generated and all((task.id, i) in stored for i in range(m)):
+                    for i in range(m):
+                        if (task.id, i) not in done:
+                            r = stored[(task.id, i)]
+                            self._put(task, self._candidate(task, i, r["text"], r.get("logprob")),
+                                      float(r.get("gen_seconds", 0.0)))
+                elif any((task.id, i) not in done for i in range(n)):
+                    todo.append(task)
+            for start in range(0, len(todo), self.gen_batch):
+                if self._stop.is_set():
+                    return
+                self._generate(todo[start:start + self.gen_batch], done)
+        except Exception as e:  # a crashed policy ends generation; what it produced is still verified
+            self.failure = f"the policy failed: {type(e).__name__}: {e}"
+        finally:
+            for _ in range(self.workers):
+                self._queue.put(None)
+
+    def _generate(self, batch: list[Task], done) -> None:
+        n = self.settings.samples
+        t0 = time.monotonic()
+        results = self.policy.generate([Request(task=t, n=n) for t in batch])
+        elapsed = time.monotonic() - t0
+        if len(results) != len(batch):
+            raise RuntimeError(f"policy returned {len(results)} sample lists for {len(batch)} requests")
+        total = sum(min(len(s), n) for s in results) or 1
+        for task, samples in zip(batch, results):
+            samples = list(samples)[:n]
+            items = []
+            for i, s in enumerate(samples):
+                # Per-sample time when the policy measures it, else this call's time shared evenly.
+                gen_s = s.seconds if s.seconds > 0 else elapsed / total
+                rec = {"task_id": task.id, "sample": i, "text": s.text, "gen_seconds": gen_s,
+                       "logprob": s.logprob, "tokens": s.tokens}
+                with self._lock:
+                    self._cand_writer.write(rec)
+                if (task.id, i) not in done:
+                    items.append((self._candidate(task, i, s.text, s.logprob), gen_s))
+            with self._lock:
+                self._cand_writer.write({"task_id": task.id, "generated": len(samples)})
+                if len(samples) < n:
+                    self._bar.total -= n - len(samples)
+                    self._bar.refresh()
+            for cand, gen_s in items:
+                self._put(task, cand, gen_s)
+
+    def _candidate(self, task: Task, i: int, text: str, logprob: float | None) -> Candidate:
+        return Candidate(task_id=task.id, text=text, source=self.settings.policy, sample=i, logprob=logprob)
+
+    def _put(self, task: Task, cand: Candidate, gen_s: float) -> None:
+        item = _Item(task, cand, gen_s, time.monotonic())
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    # ----- consumers: verification
+    def _verify_loop(self) -> None:
+        checker: Checker | None = None
+        while True:
+            item = self._queue.get()
+            if item is None or self._stop.is_set():
+                break
+            picked = time.monotonic()
+            verdict, tries = None, 0
+            for tries in range(1, self.retries + 2):
+                if checker is None:
+                    try:
+                        checker = self.factory()
+                        with self._lock:
+                            self._checkers.append(checker)
+                    except Exception as e:  # e.g. no Dafny installed: an infrastructure error, not a failure
+                        verdict = Verdict("error", reason=f"cannot start the verifier: {type(e).__name__}: {e}")
+                        continue
+                try:
+                    verdict = checker.check(item.task, item.candidate)
+                except Exception as e:  # the Verifier protocol says check() never raises; do not trust it
+                    verdict = Verdict("error", reason=f"verifier raised {type(e).__name__}: {e}")
+                if verdict.status != "error":
+                    break
+                # Start from fresh verifier processes before retrying: the old ones may be wedged.
+                self._drop(checker)
+                checker = None
+            assert verdict is not None
+            self._record(item, verdict, tries, picked - item.enqueued, time.monotonic() - picked)
+        if checker is not None:
+            self._drop(checker)
+
+    def _drop(self, checker: Checker) -> None:
+        with self._lock:
+            if checker in self._checkers:
+                self._checkers.remove(checker)
+        _close_quietly(checker)
+
+    def _record(self, item: _Item, v: Verdict, tries: int, queue_s: float, wall_s: float) -> None:
+        rec = {
+            "task_id": item.task.id,
+            "sample": item.candidate.sample,
+            "status": v.status,
+            "reason": v.reason,
+            "seconds": v.seconds if v.seconds > 0 else wall_s,
+            "cached": v.cached,
+            "toolchain": v.toolchain,
+            "policy": self.settings.policy,
+            "policy_name": getattr(self.policy, "name", ""),
+            "data_revision": self.settings.data_revision,
+            "gen_seconds": item.gen_seconds,
+            "queue_seconds": queue_s,
+            "tries": tries,
+            "messages": [m.to_dict() for m in v.messages[:20]],
+            "text": item.candidate.text,
+            "logprob": item.candidate.logprob,
+            "time": time.time(),
+        }
+        with self._lock:
+            self._att_writer.write(rec)
+            if v.status == "error":
+                self._stats["error"] += 1
+            else:
+                self._stats["scored"] += 1
+                self._stats["verified"] += v.status == "verified"
+            self._bar.update(1)
+            scored = self._stats["scored"]
+            rate = f"pass {self._stats['verified'] / scored:.1%}" if scored else "pass -"
+            errors = f" errors {self._stats['error']}" if self._stats["error"] else ""
+            self._bar.set_postfix_str(rate + errors, refresh=False)
+
+
+def _close_quietly(checker: Checker) -> None:
+    try:
+        checker.close()
+    except Exception as e:  # closing must not hide the run's own result
+        print(f"warning: closing a verifier failed: {e}", file=sys.stderr)
+
+
+def _progress_bar(total: int, initial: int, enabled: bool, resumed: bool):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, disable=not enabled, unit="attempt", file=sys.stderr,
+                desc="eval (resumed)" if resumed else "eval", dynamic_ncols=True)

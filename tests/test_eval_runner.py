@@ -1,0 +1,171 @@
+"""The eval runner with fakes of our own interfaces (policy, verifier worker): resume, retries, overlap."""
+
+import json
+import threading
+import time
+
+import pytest
+
+from prover.core import Task, Verdict
+from prover.evaluation.report import build_summary, write_report, write_summary
+from prover.evaluation.runner import EvalRun, EvalSettings, SettingsMismatch, final_attempts
+from prover.jsonl import read_records
+from prover.policies.base import Sample
+
+
+class CountingPolicy:
+    """Deterministic samples `t<id>-s<i>`; `short` tasks get fewer samples than asked."""
+
+    name = "fake"
+
+    def __init__(self, delay=0.0, short=None, fail_after=None):
+        self.delay, self.short, self.fail_after = delay, short or {}, fail_after
+        self.calls, self.ends = 0, []
+
+    def generate(self, requests):
+        self.calls += 1
+        if self.fail_after is not None and self.calls > self.fail_after:
+            raise RuntimeError("model went away")
+        time.sleep(self.delay)
+        self.ends.append(time.monotonic())
+        return [[Sample(f"{r.task.id}-s{i}") for i in range(min(r.n, self.short.get(r.task.id, r.n)))]
+                for r in requests]
+
+    def close(self):
+        pass
+
+
+class FakeChecker:
+    """Verified iff the sample index is even; `faults[text]` = how many times to raise first."""
+
+    def __init__(self, faults=None, errors=(), starts=None, delay=0.0):
+        self.faults, self.errors, self.delay = faults if faults is not None else {}, set(errors), delay
+        self.starts = starts if starts is not None else []
+
+    def check(self, task, cand):
+        self.starts.append(time.monotonic())
+        time.sleep(self.delay)
+        if self.faults.get(cand.text, 0) > 0:
+            self.faults[cand.text] -= 1
+            raise ConnectionError("verifier process died")
+        if cand.text in self.errors:
+            return Verdict("error", reason="server crashed", toolchain="fake-1")
+        ok = int(cand.text.rsplit("-s", 1)[1]) % 2 == 0
+        return Verdict("verified" if ok else "failed", seconds=0.01, toolchain="fake-1")
+
+    def close(self):
+        pass
+
+
+def tasks(n):
+    return [Task(id=f"t{i}", lang="dafny", statement=f"method M{i}()") for i in range(n)]
+
+
+def settings(ts, samples=4, policy="fake"):
+    return EvalSettings(bench="unit", data_revision="rev1", policy=policy, samples=samples, limit=None,
+                        lang="dafny", toolchain="fake-1", task_ids=[t.id for t in ts])
+
+
+def keys(out):
+    return sorted((r["task_id"], r["sample"]) for r in read_records(out / "attempts.jsonl"))
+
+
+def test_run_records_every_attempt_with_stamps(tmp_path):
+    ts = tasks(3)
+    run = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(), workers=2, progress=False)
+    s = run.run([1, 2, 4])
+    assert keys(tmp_path) == [(t.id, i) for t in ts for i in range(4)]
+    rec = read_records(tmp_path / "attempts.jsonl")[0]
+    for field in ("task_id", "sample", "status", "seconds", "reason", "cached", "toolchain", "policy",
+                  "gen_seconds", "text", "data_revision", "queue_seconds"):
+        assert field in rec
+    assert rec["toolchain"] == "fake-1" and rec["policy"] == "fake" and rec["data_revision"] == "rev1"
+    assert s.pass_at_k[1] == pytest.approx(0.5) and s.pass_at_k[4] == 1.0
+    summary = build_summary(tmp_path, s, [1, 2, 4], [("t9", "reference does not verify")])
+    write_summary(tmp_path, summary)
+    report = write_report(tmp_path, summary).read_text()
+    assert "pass@k" in report and "`t9`: reference does not verify" in report
+    assert (tmp_path / "pass_at_k.png").stat().st_size > 1000
+    assert summary["complete"] and summary["counts"]["verified"] == 6
+
+
+def test_verifier_crash_is_retried_in_run(tmp_path):
+    ts = tasks(2)
+    faults = {"t0-s0": 1}  # the first check of t0-s0 raises; the retry on fresh processes succeeds
+    run = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(faults), retries=1,
+                  progress=False)
+    s = run.run([1])
+    att = final_attempts(tmp_path)
+    assert att[("t0", 0)]["status"] == "verified" and att[("t0", 0)]["tries"] == 2
+    assert s.counts["error"] == 0
+
+
+def test_verifier_errors_are_reported_not_scored_and_retried_on_resume(tmp_path):
+    ts = tasks(2)
+    broken = lambda: FakeChecker(errors={"t0-s0", "t1-s2"})
+    s = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), broken, retries=0, progress=False).run([1])
+    assert s.counts["error"] == 2 and s.errors_excluded == 2
+    rows = {r.task_id: r for r in s.problems}
+    assert rows["t0"].n == 3  # the error is left out of n, not counted as a failed sample
+    summary = build_summary(tmp_path, s, [1], [])
+    assert not summary["complete"]
+    write_summary(tmp_path, summary)
+    assert "server crashed" in write_report(tmp_path, summary).read_text()
+
+    # resume with a healthy verifier: only the two errors are checked again, nothing is generated
+    policy = CountingPolicy()
+    checker_starts = []
+    healthy = lambda: FakeChecker(starts=checker_starts)
+    s2 = EvalRun(tmp_path, settings(ts), ts, policy, healthy, progress=False).run([1])
+    assert policy.calls == 0 and len(checker_starts) == 2
+    assert s2.counts["error"] == 0 and sum(s2.counts.values()) == 8
+    finals = final_attempts(tmp_path)
+    assert len(finals) == 8 and finals[("t0", 0)]["status"] == "verified"
+    # the error lines stay in the file as history; each (task, sample) has exactly one scored line
+    scored = [(r["task_id"], r["sample"]) for r in read_records(tmp_path / "attempts.jsonl") if r["status"] != "error"]
+    assert len(scored) == len(set(scored)) == 8
+
+
+def test_resume_after_interrupted_generation_keeps_stored_candidates(tmp_path):
+    ts = tasks(4)
+    failing = CountingPolicy(fail_after=1)  # the first generate call (2 tasks) works, then the model dies
+    run = EvalRun(tmp_path, settings(ts), ts, failing, lambda: FakeChecker(), gen_batch=2, progress=False)
+    run.run([1])
+    assert run.failure and "model went away" in run.failure
+    done_before = keys(tmp_path)
+    assert {k[0] for k in done_before} == {"t0", "t1"}
+    policy = CountingPolicy()
+    EvalRun(tmp_path, settings(ts), ts, policy, lambda: FakeChecker(), gen_batch=2, progress=False).run([1])
+    assert policy.calls == 1  # only t2, t3 were generated again
+    assert keys(tmp_path) == [(t.id, i) for t in ts for i in range(4)]
+
+
+def test_resume_refuses_other_settings(tmp_path):
+    ts = tasks(1)
+    EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(), progress=False).run([1])
+    with pytest.raises(SettingsMismatch, match="samples: 4 in the directory, 8 now"):
+        EvalRun(tmp_path, settings(ts, samples=8), ts, CountingPolicy(), lambda: FakeChecker(), progress=False).run([1])
+    with pytest.raises(SettingsMismatch, match="policy"):
+        EvalRun(tmp_path, settings(ts, policy="hf:x"), ts, CountingPolicy(), lambda: FakeChecker(),
+                progress=False).run([1])
+
+
+def test_policy_running_out_of_ideas(tmp_path):
+    ts = tasks(2)
+    s = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(short={"t1": 0}), lambda: FakeChecker(),
+                progress=False).run([1, 4])
+    assert keys(tmp_path) == [("t0", i) for i in range(4)]
+    assert s.unanswered == 4
+    assert s.pass_at_k[1] == pytest.approx(0.25)  # t0: 2/4, t1: nothing produced = 0/4
+    summary = build_summary(tmp_path, s, [1, 4], [])
+    assert summary["complete"] and summary["expected_attempts"] == 4
+
+
+def test_generation_and_verification_overlap(tmp_path):
+    ts = tasks(6)
+    policy = CountingPolicy(delay=0.15)
+    starts = []
+    EvalRun(tmp_path, settings(ts, samples=2), ts, policy, lambda: FakeChecker(starts=starts, delay=0.02),
+            gen_batch=1, progress=False).run([1])
+    # verification of the first task's samples starts while later tasks are still being generated
+    assert min(starts) < policy.ends[-1] - 0.1
