@@ -120,11 +120,18 @@ def run_warm(cmd: list[str], cwd: str | None, work: list[tuple[str, str]], args)
         header_s = time.monotonic() - t0
         start = time.monotonic()
         with ThreadPoolExecutor(args.workers) as ex:
-            results = list(tqdm(ex.map(lambda hc: pool.run(hc[0], {"cmd": hc[1]}), work), total=len(work),
+            results = list(tqdm(ex.map(lambda hc: _timed_run(pool, *hc), work), total=len(work),
                                 desc="warm", file=sys.stderr))
         wall = time.monotonic() - start
-    return summarize("warm", [r.seconds for r in results], [outcome(r.status, r.response) for r in results],
+    return summarize("warm", [s for s, _ in results], [outcome(r.status, r.response) for _, r in results],
                      wall), header_s
+
+
+def _timed_run(pool, header: str, text: str):
+    """(caller-side seconds, PoolResult) of one warm check, queueing for a free REPL included."""
+    t = time.monotonic()
+    result = pool.run(header, {"cmd": text})
+    return time.monotonic() - t, result
 
 
 def _warm(pool, header: str) -> None:

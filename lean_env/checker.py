@@ -281,7 +281,7 @@ class LeanVerifier:
             return Verdict("error", f"bad input: task {task.id!r} is {task.lang}, not lean")
         g = gate(task, cand)
         if not g.ok:
-            if g.rule == "bad-input":
+            if g.rule in ("bad-input", "task:unparsable"):
                 return Verdict("error", f"bad input: {g.detail}")
             return Verdict("rejected", f"{g.rule}: {g.detail}")
         pool = self._get_pool()

@@ -155,15 +155,16 @@ class ReplPool:
     # -- public API -----------------------------------------------------------------------------
 
     def run(self, header: str, request: dict[str, Any], timeout: float | None = None) -> PoolResult:
-        """Run one request in a REPL whose env for `header` is ready; never raises for REPL failures."""
-        start = time.monotonic()
+        """Run one request in a REPL whose env for `header` is ready; never raises for REPL failures.
+
+        `seconds` is the request's own time in the REPL (not the wait for a free REPL or the header
+        import); for an `error` before sending, the time spent trying.
+        """
         try:
             with self.lease(header) as lease:
-                result = lease.run(request, timeout)
+                return lease.run(request, timeout)
         except LeaseUnavailable as e:
-            result = e.result
-        result.seconds = time.monotonic() - start
-        return result
+            return e.result
 
     @contextmanager
     def lease(self, header: str) -> Iterator[Lease]:

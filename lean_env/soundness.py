@@ -11,7 +11,8 @@ Rules (GateResult.rule when rejected):
 
 | rule                   | rejects                                                                        |
 |------------------------|--------------------------------------------------------------------------------|
-| bad-input              | not a candidate: >= 1 MB, or control characters other than tab/newline/CR       |
+| input:too-large        | the candidate is >= 1 MB                                                        |
+| input:binary           | control characters other than tab/newline/CR                                    |
 |                        | (the verifier reports these as `error`, as for any malformed input)             |
 | empty                  | no code at all (empty, blank or only comments)                                 |
 | unterminated           | a comment, string, char or «» name that never closes (would swallow our checks) |
@@ -217,16 +218,21 @@ def _global_names(stmt: Statement) -> set[str]:
 # -- candidate scanning ---------------------------------------------------------------------------
 
 
-def _bad_input(text: Any) -> str:
+def _bad_input(text: Any) -> tuple[str, str]:
+    """(rule, problem) for text that is not a checkable candidate; ("", "") when it is.
+
+    A huge or binary candidate is the model's output and is rejected like any other bad proof (the
+    same rule names as the Dafny gate); only a non-string is a caller bug (`bad-input`, an error).
+    """
     if not isinstance(text, str):
-        return f"candidate text must be a string, got {type(text).__name__}"
+        return "bad-input", f"candidate text must be a string, got {type(text).__name__}"
     size = len(text.encode("utf-8", "surrogatepass"))
     if size >= MAX_CANDIDATE_BYTES:
-        return f"candidate is {size} bytes (limit {MAX_CANDIDATE_BYTES})"
+        return "input:too-large", f"candidate is {size} bytes (limit {MAX_CANDIDATE_BYTES})"
     for ch in text:
         if (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 0x7F:
-            return f"candidate contains control character U+{ord(ch):04X} (binary input?)"
-    return ""
+            return "input:binary", f"candidate contains control character U+{ord(ch):04X} (binary input?)"
+    return "", ""
 
 
 def _attribute_entries(toks: list[Token], open_index: int) -> tuple[list[list[Token]], int]:
@@ -417,13 +423,13 @@ def gate(task: Any, candidate: Any, *, decl_name: str | None = None) -> GateResu
     in which the theorem is named `decl_name` (fresh when not given).
     """
     text = getattr(candidate, "text", candidate)
-    problem = _bad_input(text)
+    rule, problem = _bad_input(text)
     if problem:
-        return GateResult(False, rule="bad-input", detail=problem)
+        return GateResult(False, rule=rule, detail=problem)
     try:
         stmt = parse_statement(task.statement)
     except ValueError as e:
-        return GateResult(False, rule="bad-input", detail=f"task {task.id!r}: {e}")
+        return GateResult(False, rule="task:unparsable", detail=f"task {task.id!r}: {e}")
     name = decl_name or fresh_decl_name()
     cand = code_tokens(text)
     if not cand:

@@ -261,11 +261,14 @@ def test_gate_rejection_never_reaches_the_pool():
     assert stub.calls == []
 
 
-def test_bad_input_is_an_error_per_item():
+def test_bad_input_gets_its_own_verdict_and_the_batch_goes_on():
     v = LeanVerifier(pool=StubPool())
-    out = v.check_many([(TASK, Candidate(TASK.id, "a\x00b")), (TASK, Candidate(TASK.id, "\n  simp"))])
-    assert [x.status for x in out] == ["error", "verified"]
-    assert "bad input" in out[0].reason
+    bad_task = Task(id="bad", lang="lean", statement="not a theorem", header=TASK.header)
+    out = v.check_many([(TASK, Candidate(TASK.id, "a\x00b")), (bad_task, Candidate("bad", "simp")),
+                        (TASK, Candidate(TASK.id, "\n  simp"))])
+    # Binary model output is a bad proof (rejected); an unusable task is our problem (error).
+    assert [x.status for x in out] == ["rejected", "error", "verified"]
+    assert out[0].reason.startswith("input:binary") and "bad input" in out[1].reason
 
 
 def test_without_lean_never_verified(tmp_path, monkeypatch):

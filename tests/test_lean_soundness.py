@@ -135,8 +135,8 @@ def test_exploits_are_rejected(text, rule):
 
 
 def test_bad_input_and_empty():
-    assert check("x\x00y").rule == "bad-input"
-    assert check("a" * 1_000_000).rule == "bad-input"
+    assert check("x\x00y").rule == "input:binary"
+    assert check("a" * 1_000_000).rule == "input:too-large"
     assert check("").rule == "empty"
     assert check("  -- only a comment\n").rule == "empty"
 

@@ -1,0 +1,61 @@
+"""One `dafny` process per check: Dafny 4's `dafny verify`, or Dafny 2.x without DafnyServer.
+
+Also the baseline of `bench/dafny_throughput.py` (this is how DafnyBench and Re:Form check).
+Each run gets an empty temporary directory as cwd, its own process group and the memory cap;
+the hard timeout kills the whole group (z3 included).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from prover.procs import run_limited
+
+from .server import Reply
+from .toolchain import Toolchain
+
+# Exit statuses dafny uses for "ran and reported on the program"; anything else (a signal, a
+# .NET crash) is infrastructure trouble.
+_NORMAL_EXITS = {0, 1, 2, 3, 4}
+
+
+class CliRunner:
+    """Verify whole programs with one dafny process each; thread-safe."""
+
+    def __init__(self, toolchain: Toolchain, memory_mb: int | None = 4096):
+        self.toolchain = toolchain
+        self.memory_mb = memory_mb
+
+    def argv(self, path: str, time_limit: int, log_path: str) -> list[str]:
+        if self.toolchain.major >= 3:
+            return [self.toolchain.dafny, "verify", "--cores", "1",
+                    "--verification-time-limit", str(time_limit),
+                    "--log-format", f"text;LogFileName={log_path}", path]
+        # /trace prints one "Verifying X ... [n proof obligations] outcome" block per
+        # implementation, the same per-member record DafnyServer gives.
+        return [self.toolchain.dafny, "/compile:0", "/nologo", "/trace", "/vcsCores:1",
+                f"/timeLimit:{time_limit}", path]
+
+    def run(self, program: str, timeout: float, time_limit: int) -> Reply:
+        """Verify `program`; `time_limit` is Dafny's per-VC limit, `timeout` the hard one."""
+        with tempfile.TemporaryDirectory(prefix="dafny-cli-") as tmp:
+            path = os.path.join(tmp, "program.dfy")
+            log = os.path.join(tmp, "verification.log")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(program)
+            try:
+                r = run_limited(self.argv(path, time_limit, log), timeout=timeout,
+                                memory_mb=self.memory_mb, cwd=tmp,
+                                env=dict(os.environ, LC_ALL="C.UTF-8", HOME=tmp))
+            except OSError as e:
+                return Reply("crashed", "", 0.0, f"cannot run dafny: {e}")
+            output = r.stdout + r.stderr
+            if os.path.exists(log):
+                with open(log, encoding="utf-8", errors="replace") as f:
+                    output += "\n" + f.read()
+        if r.timed_out:
+            return Reply("timeout", output, r.seconds, "hard time limit")
+        if r.returncode not in _NORMAL_EXITS:
+            return Reply("crashed", output, r.seconds, f"dafny exited with status {r.returncode}")
+        return Reply("done", output, r.seconds)

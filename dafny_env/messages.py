@@ -1,0 +1,165 @@
+"""Read what Dafny printed: diagnostics, per-implementation outcomes, summary counts, crashes.
+
+We never trust Dafny's own bottom line: DafnyServer ends every reply with "Verification completed
+successfully!" even when the program has parse errors or failed proofs, so the verdict is rebuilt
+from the individual lines here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from prover.core import Message
+
+# file(line,col): rest   -- the file is whatever name we gave the program.
+_DIAG = re.compile(r"^(?P<file>[^\s(][^()]*)\((?P<line>\d+),(?P<col>\d+)\): (?P<rest>.*)$")
+_VERIFYING = re.compile(r"^Verifying (?P<name>\S+) \.\.\.$")
+# Dafny 2.x: "  [1 proof obligation]  verified" / "  [0.297 s, 2 proof obligations]  errors"
+_OUTCOME = re.compile(r"^\s+\[[^\]]*proof obligations?\]\s+(?P<outcome>[a-z ]+?)\s*$")
+_SUMMARY = re.compile(
+    r"Dafny program verifier finished with (?P<verified>\d+) verified, (?P<errors>\d+) errors?"
+    r"(?:, (?P<inconclusive>\d+) inconclusive)?(?:, (?P<timeouts>\d+) time outs?)?"
+    r"(?:, (?P<oom>\d+) out of memory)?(?:, (?P<oor>\d+) out of resource)?")
+_FRONTEND_SUMMARY = re.compile(r"(\d+) (parse|resolution/type) errors? detected in")
+_TIMED_OUT = re.compile(r"^Verification of '(?P<name>[^']+)' timed out after")
+# Dafny 4's --log-format text: "Results for NAME (correctness)" ... "Overall outcome: Correct"
+_LOG_RESULTS = re.compile(r"^Results for (?P<name>.+?)\s*$")
+_LOG_OUTCOME = re.compile(r"^\s*Overall outcome: (?P<outcome>\w+)")
+_CRASH = re.compile(r"Unhandled Exception|\[FATAL\]|Internal error|internal error|System\.\w+Exception")
+# z3 4.8 rejects an option Boogie 2.x still sends; the block it prints is harmless noise.
+_Z3_NOISE = re.compile(r"^Prover error: line \d+ column \d+: unknown parameter '\w+'$")
+
+_OUTCOMES = {
+    "verified": "verified", "correct": "verified",
+    "error": "error", "errors": "error",
+    "timed out": "timeout", "timedout": "timeout",
+    "out of memory": "memory", "outofmemory": "memory",
+    "out of resource": "timeout", "outofresource": "timeout",
+    "inconclusive": "inconclusive",
+}
+
+
+@dataclass
+class ImplOutcome:
+    """One Boogie implementation (a method/lemma body or a well-formedness check) and its result."""
+
+    name: str
+    outcome: str  # verified | error | timeout | memory | inconclusive
+
+
+@dataclass
+class ParsedOutput:
+    """Everything a verdict is built from, in the checked program's own line numbers."""
+
+    messages: list[Message] = field(default_factory=list)
+    frontend_errors: int = 0  # parse and resolution/type errors: the program was never verified
+    verify_errors: int = 0
+    timeouts: int = 0
+    impls: list[ImplOutcome] = field(default_factory=list)
+    summary_seen: bool = False
+    internal_error: str = ""
+
+    @property
+    def errors(self) -> list[Message]:
+        return [m for m in self.messages if m.severity == "error"]
+
+
+def _strip_noise(lines: list[str]) -> list[str]:
+    out, skipping = [], False
+    for ln in lines:
+        if _Z3_NOISE.match(ln) or (skipping and (ln.startswith("Legal parameters") or ln.startswith("  "))):
+            skipping = True
+            continue
+        skipping = False
+        out.append(ln)
+    return out
+
+
+def _diagnostic(rest: str) -> tuple[str, str, bool]:
+    """(severity, text, is_verification) for the part after `file(l,c): `."""
+    m = re.match(r"(?P<kind>Error|Warning|Info)(?: (?P<code>BP\d+))?: (?P<text>.*)", rest)
+    if m:
+        sev = {"Error": "error", "Warning": "warning", "Info": "info"}[m.group("kind")]
+        return sev, m.group("text"), bool(m.group("code"))
+    if rest.startswith("Related location"):
+        return "info", rest, True
+    if rest.startswith("Timed out on"):
+        return "info", rest, True
+    if _TIMED_OUT.match(rest):
+        return "timeout", rest, True
+    return "info", rest, False
+
+
+def parse_output(text: str, major: int = 2) -> ParsedOutput:
+    """Parse the output of DafnyServer / `dafny` 2.x (with /trace) or `dafny verify` (Dafny 4)."""
+    p = ParsedOutput()
+    lines = _strip_noise(text.splitlines())
+    in_impl = False  # inside a "Verifying X ..." block: its errors are verification errors
+    frontend_summary = False
+    log_name = ""
+    for ln in lines:
+        if m := _VERIFYING.match(ln):
+            in_impl = True
+            p.impls.append(ImplOutcome(m.group("name"), "inconclusive"))
+            continue
+        if (m := _OUTCOME.match(ln)) and p.impls:
+            p.impls[-1].outcome = _OUTCOMES.get(m.group("outcome").strip(), "inconclusive")
+            continue
+        if m := _SUMMARY.search(ln):
+            p.summary_seen = True
+            p.timeouts = max(p.timeouts, int(m.group("timeouts") or 0) + int(m.group("oor") or 0))
+            p.verify_errors = max(p.verify_errors, int(m.group("errors")))
+            if m.group("oom") and int(m.group("oom")):
+                p.impls.append(ImplOutcome("<out of memory>", "memory"))
+            continue
+        if _FRONTEND_SUMMARY.search(ln):
+            frontend_summary = True
+            continue
+        if m := _LOG_RESULTS.match(ln):
+            log_name = m.group("name")
+            continue
+        if (m := _LOG_OUTCOME.match(ln)) and log_name:
+            p.impls.append(ImplOutcome(log_name, _OUTCOMES.get(m.group("outcome").lower(), "inconclusive")))
+            log_name = ""
+            continue
+        if m := _DIAG.match(ln):
+            sev, body, is_verif = _diagnostic(m.group("rest"))
+            line, col = int(m.group("line")), int(m.group("col"))
+            if sev == "timeout":
+                p.messages.append(Message(line, col, "error", body))
+                continue
+            p.messages.append(Message(line, col, sev, body))
+            if sev == "error" and not (in_impl or is_verif or major >= 3):
+                p.frontend_errors += 1
+            continue
+        if not p.internal_error and _CRASH.search(ln):
+            p.internal_error = ln.strip()
+    timeouts_seen = sum(1 for i in p.impls if i.outcome == "timeout")
+    errors_seen = sum(1 for i in p.impls if i.outcome == "error")
+    p.timeouts = max(p.timeouts, timeouts_seen)
+    p.verify_errors = max(p.verify_errors, errors_seen)
+    if major >= 3 and frontend_summary:
+        p.frontend_errors = max(1, len(p.errors))
+    elif frontend_summary and not p.frontend_errors:
+        p.frontend_errors = max(1, len([m for m in p.errors if "timed out" not in m.text]))
+    # A verification error printed without a "Verifying" block (CLI without /trace) still counts.
+    if not p.frontend_errors and not p.verify_errors and any(
+            m.severity == "error" and "timed out after" not in m.text for m in p.messages):
+        p.verify_errors = len([m for m in p.errors if "timed out after" not in m.text])
+    return p
+
+
+def _name_parts(impl: str) -> list[str]:
+    """`Impl$$_0_Mod.C.M` -> ['Mod', 'C', 'M']; Dafny 4's `C.M (correctness)` -> ['C', 'M']."""
+    name = impl.split("$$", 1)[-1]
+    name = re.sub(r"\s*\(.*\)\s*$", "", name)
+    parts = [x for x in name.split(".") if x and x not in ("__default", "_module")]
+    return [re.sub(r"^_\d+_", "", x) for x in parts]
+
+
+def member_outcomes(parsed: ParsedOutput, member: str) -> list[str]:
+    """Outcomes of every implementation that belongs to spec member `member` (`M`, `C.M`, `Mod.C.M`)."""
+    want = [x for x in member.split(".") if x]
+    return [i.outcome for i in parsed.impls
+            if want and _name_parts(i.name)[-len(want):] == want]

@@ -1,0 +1,126 @@
+"""Find the installed Dafny, tell 2.x from 4.x, and pick the backend that fits it.
+
+Dafny 2.x ships `DafnyServer.exe`, a long-lived process that verifies one program per request
+(no mono start-up per check); Dafny 4.x is driven through its CLI (`dafny verify`). The version
+string (with z3's) is stamped on every verdict and is part of the verdict cache key.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+
+INSTALL_HINT = ("Debian/Ubuntu: sudo apt-get install -y dafny (Dafny 2.3 + DafnyServer), or Dafny 4: "
+                "dotnet tool install --global dafny; or point $DAFNY at the dafny executable")
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """What was found: `mode` is `server` (2.x + DafnyServer), `cli2` (2.x without it) or `cli4`."""
+
+    dafny: str
+    version: str
+    major: int
+    mode: str
+    server_argv: tuple[str, ...] = ()
+    z3_version: str = ""
+
+    @property
+    def stamp(self) -> str:
+        """The exact verifier identity stamped on verdicts (backend-independent on purpose)."""
+        z3 = f"; z3 {self.z3_version}" if self.z3_version else ""
+        return f"dafny {self.version}{z3}"
+
+
+class DafnyNotFound(RuntimeError):
+    pass
+
+
+def find_dafny(dafny: str | None = None) -> str | None:
+    """The dafny executable: the argument, else `$DAFNY`, else `dafny` on PATH."""
+    for cand in (dafny, os.environ.get("DAFNY"), "dafny"):
+        if not cand:
+            continue
+        path = shutil.which(cand) or (cand if os.path.isfile(cand) and os.access(cand, os.X_OK) else None)
+        if path:
+            return path
+    return None
+
+
+def _output(argv: list[str], timeout: float = 60) -> str:
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return (r.stdout or "") + (r.stderr or "")
+
+
+def _version(dafny: str) -> str:
+    # Dafny 4 answers `--version` with a bare version; Dafny 2.x only knows `/version` and prints
+    # "Dafny 2.3.0.10506" before complaining that no file was given.
+    for flag in ("--version", "/version"):
+        m = re.search(r"(?:^|Dafny\s+)(\d+\.\d+\.\d+(?:\.\d+)?)", _output([dafny, flag]), re.M)
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _server_argv(dafny: str) -> tuple[str, ...]:
+    """How to start DafnyServer.exe next to this Dafny 2.x (mono), or () when there is none."""
+    dirs = [os.path.dirname(os.path.realpath(dafny))]
+    try:
+        # Debian's /usr/bin/dafny is a shell wrapper: `exec /usr/bin/cli /usr/lib/dafny/Dafny.exe "$@"`.
+        with open(dafny, "rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+        dirs += [os.path.dirname(m) for m in re.findall(r"(/\S+/Dafny\.exe)", head)]
+    except OSError:
+        pass
+    dirs.append("/usr/lib/dafny")
+    for d in dirs:
+        exe = os.path.join(d, "DafnyServer.exe")
+        if os.path.isfile(exe):
+            runner = shutil.which("mono") or shutil.which("cli")
+            return (runner, exe) if runner else ()
+    return ()
+
+
+def _z3_version() -> str:
+    z3 = shutil.which("z3")
+    if not z3:
+        return ""
+    m = re.search(r"Z3 version (\S+)", _output([z3, "--version"], timeout=20))
+    return m.group(1) if m else ""
+
+
+@functools.lru_cache(maxsize=8)
+def detect(dafny: str | None = None) -> Toolchain:
+    """Detect the toolchain once per process; raise `DafnyNotFound` with an install hint."""
+    path = find_dafny(dafny)
+    if not path:
+        raise DafnyNotFound(f"no dafny executable found. {INSTALL_HINT}")
+    version = _version(path)
+    if not version:
+        raise DafnyNotFound(f"{path} did not report a Dafny version. {INSTALL_HINT}")
+    major = int(version.split(".")[0])
+    if major >= 3:
+        # Dafny 4 bundles its own z3 and names it in `--version`-free ways; its version is enough.
+        return Toolchain(path, version, major, "cli4")
+    server = _server_argv(path)
+    return Toolchain(path, version, major, "server" if server else "cli2", server, _z3_version())
+
+
+def doctor(dafny: str | None = None) -> dict:
+    """A `prover doctor` row: found, version, mode, detail, hint (how to get what is missing)."""
+    try:
+        tc = detect(dafny)
+    except DafnyNotFound as e:
+        return {"found": False, "version": "", "mode": "", "detail": str(e), "hint": INSTALL_HINT}
+    detail = {"server": f"DafnyServer pool: {' '.join(tc.server_argv)}",
+              "cli2": "one dafny process per check (DafnyServer.exe not found)",
+              "cli4": "one `dafny verify` per check"}[tc.mode]
+    return {"found": True, "version": tc.stamp, "mode": tc.mode, "detail": f"{tc.dafny}; {detail}",
+            "hint": "" if tc.mode != "cli2" else "install DafnyServer.exe beside Dafny.exe for ~10x throughput"}
