@@ -12,6 +12,7 @@ the empty body `{}` already verifies (recorded as `meta.empty_body_verifies`), t
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
@@ -120,10 +121,14 @@ TASKS: list[Spec] = [
     Spec("array_update_other", P, 1, "sequences", "UpdateOther",
          lemma("UpdateOther", "(s: seq<int>, i: int, j: int, v: int)", "requires 0 <= i < |s| && 0 <= j < |s| && i != j",
                "ensures s[i := v][j] == s[j] && s[i := v][i] == v && |s[i := v]| == |s|"), ""),
+    # One unfolding suffices (Fib(n + 1) == Fib(n) + Fib(n - 1)): no induction, hence difficulty 1.
+    Spec("fib_monotone", P, 1, "recursion", "FibMono",
+         decls(FIB, lemma("FibMono", "(n: nat)", "ensures Fib(n) <= Fib(n + 1)")), ""),
     Spec("pow2_positive", P, 1, "recursion", "Pow2Positive",
          decls(POW2, lemma("Pow2Positive", "(n: nat)", "ensures Pow2(n) >= 1")), ""),
-    Spec("sum_seq_singleton", P, 1, "sequences", "SumSingleton",
-         decls(SUMSEQ, lemma("SumSingleton", "(x: int, y: int)", "ensures SumSeq([x]) == x && SumSeq([x, y]) == x + y")), ""),
+    Spec("sum_seq_pair", P, 2, "sequences", "SumPair",
+         decls(SUMSEQ, lemma("SumPair", "(x: int, y: int)", "ensures SumSeq([x]) == x && SumSeq([x, y]) == x + y")),
+         "assert [x, y][1..] == [y];\nassert [y][1..] == [];"),
     # ------------------------------------------------------------------ prove, difficulty 2 (induction)
     Spec("sum_formula", P, 2, "recursion", "SumFormula",
          decls(SUM, lemma("SumFormula", "(n: nat)", "ensures 2 * Sum(n) == n * (n + 1)")),
@@ -138,9 +143,7 @@ TASKS: list[Spec] = [
     Spec("fact_ge_n", P, 2, "recursion", "FactGe",
          decls(FACT, lemma("FactGe", "(n: nat)", "ensures Fact(n) >= 1 && Fact(n) >= n")),
          "if n > 0 {\n  FactGe(n - 1);\n}"),
-    Spec("fib_monotone", P, 2, "recursion", "FibMono",
-         decls(FIB, lemma("FibMono", "(n: nat)", "ensures Fib(n) <= Fib(n + 1)")),
-         "if n >= 2 {\n  FibMono(n - 1);\n}"),
+
     Spec("pow2_gt_n", P, 2, "recursion", "Pow2Gt",
          decls(POW2, lemma("Pow2Gt", "(n: nat)", "ensures Pow2(n) > n")),
          "if n > 0 {\n  Pow2Gt(n - 1);\n}"),
@@ -629,6 +632,14 @@ TASKS += [
 ]
 
 
+# Dafny proves many one-step inductions on its own (automatic induction on lemma parameters). The
+# induction and calc tasks switch that off on the target lemma, so that the candidate has to write the
+# induction itself; helper lemmas inside references keep the default.
+for _t in TASKS:
+    if _t.kind == P and _t.difficulty >= 2 and "{:induction" not in _t.statement:
+        _t.statement = re.sub(rf"^lemma {_t.target}\b", f"lemma {{:induction false}} {_t.target}", _t.statement, flags=re.M)
+
+
 def records(empty: dict[str, bool] | None = None) -> list[dict]:
     out = []
     for t in TASKS:
@@ -660,7 +671,8 @@ def main(argv: list[str] | None = None) -> int:
 
         jobs = [(t.id, "ref", t.reference) for t in TASKS] + [(t.id, "empty", t.full("")) for t in TASKS]
         with ThreadPoolExecutor(args.workers) as pool:
-            results = list(tqdm(pool.map(lambda j: (j[0], j[1], run_dafny_cli(j[2], timeout=120)), jobs),
+            # An empty body that runs past 30 s counts as not verifying (it is a task to be solved).
+            results = list(tqdm(pool.map(lambda j: (j[0], j[1], run_dafny_cli(j[2], timeout=120 if j[1] == "ref" else 30)), jobs),
                                 total=len(jobs), file=sys.stderr, desc="dafny"))
         bad = [(tid, r.status, r.output[-600:]) for tid, kind, r in results if kind == "ref" and r.status != "verified"]
         for tid, status, out in bad:

@@ -47,7 +47,7 @@ class CliRunner:
             try:
                 r = run_limited(self.argv(path, time_limit, log), timeout=timeout,
                                 memory_mb=self.memory_mb, cwd=tmp,
-                                env=dict(os.environ, LC_ALL="C.UTF-8", HOME=tmp))
+                                env=dict(os.environ, LC_ALL="C.UTF-8"))
             except OSError as e:
                 return Reply("crashed", "", 0.0, f"cannot run dafny: {e}")
             output = r.stdout + r.stderr

@@ -21,8 +21,8 @@ Every rewrite keeps line breaks where they were (inserted text never contains a 
 from the edits, so a future rewrite that adds lines keeps the mapping right.
 
 The scan is tokenizer-aware: comments, string and character literals are masked out before any
-pattern is matched, so nothing inside them is ever rewritten. (`dafny_env/syntax.py` did not exist
-when this was written; `code_mask` below is the small local lexer, to be merged into it.)
+pattern is matched, so nothing inside them is ever rewritten (lexing by `dafny_env.syntax`; the
+structural scans below work on the masked text).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+
+from .syntax import tokenize
 
 __all__ = ["Translation", "to_dafny2", "code_mask"]
 
@@ -59,71 +61,27 @@ class Translation:
 # Lexing: blank out comments and literals so that patterns only ever see code.
 
 _IDENT_CHARS = re.compile(r"[A-Za-z0-9_'?]")
-_CHAR_LITERAL = re.compile(r"'(?:\\u[0-9a-fA-F]{4}|\\U\{[0-9a-fA-F]{1,6}\}|\\.|[^'\\\n])'")
 
 
 def code_mask(text: str) -> str:
     """`text` with every comment and the inside of every string/char literal replaced by spaces.
 
-    Same length and same line breaks as `text`, so offsets and line numbers carry over. Dafny block
-    comments nest; `@"..."` verbatim strings escape a quote as `""` and may span lines; a `'` right
-    after an identifier character belongs to the identifier (`x'`), otherwise it opens a char literal.
-    Unterminated comments/strings are masked to the end (Dafny will reject the program anyway).
+    Same length and same line breaks as `text`, so offsets and line numbers carry over; the literals'
+    delimiters stay, so a literal still reads as an operand. Lexing is `dafny_env.syntax.tokenize`
+    (nested block comments, verbatim strings, `x'` identifiers); an unterminated comment or string is
+    masked to where the lexer ends it (Dafny rejects such a program anyway).
     """
     out = list(text)
-    n = len(text)
-    i = 0
-
-    def blank(a: int, b: int) -> None:
+    for tok in tokenize(text):
+        if tok.kind == "comment" or tok.kind == "error":
+            a, b = tok.start, tok.end
+        elif tok.kind in ("string", "char"):
+            a, b = tok.start + (2 if tok.text.startswith("@") else 1), tok.end - 1
+        else:
+            continue
         for k in range(a, b):
             if out[k] != "\n":
                 out[k] = " "
-
-    while i < n:
-        c = text[i]
-        if c == "/" and text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            blank(i, j)
-            i = j
-        elif c == "/" and text.startswith("/*", i):
-            depth, j = 1, i + 2
-            while j < n and depth:
-                if text.startswith("/*", j):
-                    depth, j = depth + 1, j + 2
-                elif text.startswith("*/", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            blank(i, j)
-            i = j
-        elif c == '"' or (c == "@" and text.startswith('@"', i)):
-            verbatim = c == "@"
-            j = i + (2 if verbatim else 1)
-            while j < n:
-                if verbatim and text[j] == '"':
-                    if text.startswith('""', j):
-                        j += 2
-                        continue
-                    break
-                if not verbatim and text[j] == "\\":
-                    j += 2
-                    continue
-                if not verbatim and text[j] in '"\n':
-                    break
-                j += 1
-            start = i + (2 if verbatim else 1)
-            blank(start, min(j, n))
-            i = j + 1
-        elif c == "'" and not (i > 0 and _IDENT_CHARS.match(text[i - 1])):
-            m = _CHAR_LITERAL.match(text, i)
-            if m:
-                blank(i + 1, m.end() - 1)
-                i = m.end()
-            else:
-                i += 1
-        else:
-            i += 1
     return "".join(out)
 
 
@@ -332,11 +290,11 @@ def _apply(text: str, edits: list[_Edit]) -> tuple[str, list[int]]:
 # lo <= i <= hi, and after the loop LoopSpec[i := hi] is known (i itself is out of scope). That is
 # exactly
 #     { var i := lo; ghost var L := i; var H := hi;
-#       while i < H invariant L <= i <= H LoopSpec { Body i := i + 1; } }
+#       while i < H invariant L <= i <= H LoopSpec { { Body } i := i + 1; } }
 # (the entry check of the implicit invariant is the `lo <= hi` check; the guard gives decreases
 # H - i). `downto` iterates i = hi-1 down to lo, decrementing first:
 #     { var i := hi; ghost var H := i; var L := lo;
-#       while L < i invariant L <= i <= H LoopSpec { i := i - 1; Body } }
+#       while L < i invariant L <= i <= H LoopSpec { i := i - 1; { Body } } }
 # Cases translated differently would be weaker or different, so they are left alone (2.3 then
 # rejects the `for`): a `continue` in the body (it would skip the increment), any assignment to the
 # index in the body (Dafny 4 rejects it; a `while` would accept it), `to *` (unbounded), no body.
@@ -358,6 +316,8 @@ def _assigns(mask_body: str, name: str) -> bool:
         for b in _LHS_BOUNDARY.finditer(mask_body, 0, m.start()):
             seg_start = b.end()
         lhs = mask_body[seg_start:m.start()]
+        if re.match(r"\s*var\b", lhs) and name_re.search(lhs):
+            return True  # also `var (a, i) := ...`: a shadowing declaration, even inside a pattern
         # Drop bracketed parts (indices, call arguments) from the left-hand side.
         prev = None
         while prev != lhs:
@@ -434,7 +394,10 @@ def _for_loop_edits(text: str, mask: str, taken: set[str]) -> tuple[list[_Edit],
             head = (f"{{ var {idx}{typ} := {lo_text};{lo_decl}{hi_decl} "
                     f"while {idx} < {hi_ref} invariant {lo_ref} <= {idx} <= {hi_ref}")
             edits.append(_Edit(m.start(), hi_end, head))
-            edits.append(_Edit(body_close, body_close + 1, f"{idx} := {idx} + 1; }} }}"))
+            # The body keeps its own block, so a declaration in it that shadows the index cannot
+            # capture the increment.
+            edits.append(_Edit(body_open, body_open + 1, "{ {"))
+            edits.append(_Edit(body_close, body_close + 1, f"}} {idx} := {idx} + 1; }} }}"))
             applied.append("for_to")
         else:
             # `for i := hi downto lo`: the first expression is the upper bound.
@@ -452,8 +415,8 @@ def _for_loop_edits(text: str, mask: str, taken: set[str]) -> tuple[list[_Edit],
             head = (f"{{ var {idx}{typ} := {hi_text};{hi_decl}{lo_decl} "
                     f"while {lo_ref} < {idx} invariant {lo_ref} <= {idx} <= {hi_ref}")
             edits.append(_Edit(m.start(), hi_end, head))
-            edits.append(_Edit(body_open, body_open + 1, f"{{ {idx} := {idx} - 1;"))
-            edits.append(_Edit(body_close, body_close + 1, "} }"))
+            edits.append(_Edit(body_open, body_open + 1, f"{{ {idx} := {idx} - 1; {{"))
+            edits.append(_Edit(body_close, body_close + 1, "} } }"))
             applied.append("for_downto")
     return edits, applied
 

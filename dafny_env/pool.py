@@ -32,7 +32,7 @@ class ServerPool:
         self.memory_mb = memory_mb
         self.recycle_after = max(1, int(recycle_after))
         self.base_args = list(base_args)
-        self.started = 0  # servers started so far (tests and the benchmark read it)
+        self.started_pids: list[int] = []  # every server ever started (tests check none survives)
         self._slots = threading.BoundedSemaphore(self.size)
         self._idle: queue.LifoQueue[DafnyServer] = queue.LifoQueue()
         self._live: set[DafnyServer] = set()
@@ -45,8 +45,13 @@ class ServerPool:
     def _new_server(self) -> DafnyServer:
         server = DafnyServer(self.argv, memory_mb=self.memory_mb, cwd=self._workdir.name)
         with self._lock:
-            self.started += 1
+            self.started_pids.append(server.pid)
             self._live.add(server)
+        try:
+            server.warm_up()
+        except OSError:
+            self._retire(server)
+            raise
         return server
 
     def _retire(self, server: DafnyServer) -> None:

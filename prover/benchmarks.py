@@ -102,9 +102,15 @@ def list_benchmarks() -> list[Benchmark]:
 
 def load_benchmark(name: str, data_dir: str | os.PathLike | None = None, toolchain: str | None = None) -> list[Task]:
     """The tasks of benchmark `name` (or of a task JSONL file), minus those `excluded()` lists."""
+    return load_with_exclusions(name, data_dir, toolchain)[0]
+
+
+def load_with_exclusions(name: str, data_dir: str | os.PathLike | None = None,
+                         toolchain: str | None = None) -> tuple[list[Task], list[tuple[str, str]]]:
+    """`load_benchmark` and `excluded` in one pass (building Dafny statements takes seconds)."""
     tasks, skipped = _load(name, data_dir, toolchain)
     drop = {tid for tid, _ in skipped}
-    return [t for t in tasks if t.id not in drop]
+    return [t for t in tasks if t.id not in drop], skipped
 
 
 def excluded(name: str, data_dir: str | os.PathLike | None = None, toolchain: str | None = None) -> list[tuple[str, str]]:

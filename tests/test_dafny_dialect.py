@@ -67,7 +67,8 @@ def test_for_to_becomes_while_with_bounds_invariant_and_fixed_bound():
     assert "for i" not in t.text
     # Bound evaluated once into a fresh variable; implicit invariant; increment at the end of the body.
     assert re.search(r"var i := 0; var (for_hi\d+) := n; while i < \1 invariant 0 <= i <= \1", t.text)
-    assert re.search(r"i := i \+ 1; \} \}\s*\}\s*$", t.text)
+    # The body keeps its own block (a shadowing declaration inside cannot capture the increment).
+    assert re.search(r"\{ \{\n\s*s := s \+ 1;\n\s*\} i := i \+ 1; \} \}\s*\}\s*$", t.text), t.text
     assert t.text.count("\n") == FOR_SUM.count("\n")
     assert t.line_map == list(range(1, FOR_SUM.count("\n") + 2))
 
@@ -88,7 +89,7 @@ def test_for_downto_decrements_first():
     assert t.rewrites == ["for_downto"]
     m = re.search(r"var k := a\.Length; ghost var (for_hi\d+) := k; while 1 < k invariant 1 <= k <= \1", t.text)
     assert m, t.text
-    assert "{ k := k - 1;" in t.text
+    assert "{ k := k - 1; {" in t.text and t.text.count("{") == t.text.count("}")
 
 
 def test_non_literal_lower_bound_is_bound_once_too():
@@ -118,6 +119,7 @@ def test_nested_for_loops_close_in_the_right_order():
     "i := i + 1;",                            # Dafny 4 forbids assigning the index
     "s, i := s + 1, 0;",                      # ... also in a parallel assignment
     "var i := 3; s := s + i;",                # re-declaration: treated as an assignment (conservative)
+    "var (a, i) := (1, 2); s := s + a;",      # ... also inside a tuple pattern
 ])
 def test_unfaithful_for_loops_are_left_for_dafny_to_reject(body):
     src = f"method M(n: nat) returns (s: int) {{ s := 0; for i := 0 to n {{ {body} }} }}\n"
@@ -140,7 +142,7 @@ def test_set_display_in_loop_spec_is_not_mistaken_for_the_body():
     src = "method M(n: nat) { var s: set<int> := {}; for i := 0 to n invariant s == {} { } }\n"
     t = to_dafny2(src)
     assert t.rewrites == ["for_to"]
-    assert "invariant s == {} { i := i + 1; } }" in t.text.replace("{  i", "{ i")
+    assert "invariant s == {} { { } i := i + 1; } }" in t.text
 
 
 # ---------------------------------------------------------------------------------------- functions

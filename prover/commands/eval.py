@@ -98,8 +98,7 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     try:
         lang = benchmarks.benchmark_lang(args.bench)
         toolchain = benchmarks.installed_toolchain(lang)
-        tasks = benchmarks.load_benchmark(args.bench, toolchain=toolchain)
-        skipped = benchmarks.excluded(args.bench, toolchain=toolchain)
+        tasks, skipped = benchmarks.load_with_exclusions(args.bench, toolchain=toolchain)
         revision = benchmarks.data_revision(args.bench)
     except benchmarks.BenchmarkError as e:
         print(f"error: {e}", file=sys.stderr)

@@ -289,9 +289,21 @@ class EvalRun:
 
     # ----- consumers: verification
     def _verify_loop(self) -> None:
+        try:
+            self._verify_items()
+        except Exception as e:  # e.g. the disk is full: stop everything rather than hang the producer
+            self.failure = f"a verifier worker failed: {type(e).__name__}: {e}"
+            self._stop.set()
+
+    def _verify_items(self) -> None:
         checker: Checker | None = None
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=0.5)
+            except queue.Empty:
+                if self._stop.is_set():
+                    break
+                continue
             if item is None or self._stop.is_set():
                 break
             picked = time.monotonic()

@@ -145,7 +145,8 @@ def _call(t: DafnyTarget, replace: dict[str, str]) -> str:
 
 
 def _lemma_bodies(t: DafnyTarget) -> list[list[str]]:
-    """Empty body, then structural induction on each nat/int/seq parameter, then on all at once."""
+    """Empty body, structural induction on each nat/int/seq parameter, the concatenation-unfolding
+    induction for `a + b` in the postcondition, then induction on all parameters at once."""
     bodies: list[list[str]] = [[]]
     steps: list[tuple[str, dict[str, str]]] = []
     for p in t.params:
@@ -162,6 +163,14 @@ def _lemma_bodies(t: DafnyTarget) -> list[list[str]]:
             bodies.append([f"if |{p.name}| > 0 {{ {_call(t, {p.name: f'{p.name}[1..]'})} }}"])
             bodies.append([f"if |{p.name}| > 0 {{ {_call(t, {p.name: f'{p.name}[..|{p.name}| - 1]'})} }}"])
             steps.append((f"|{p.name}| > 0", {p.name: f"{p.name}[1..]"}))
+    seqs = [p.name for p in t.params if p.type.replace(" ", "").startswith("seq<")]
+    ensures = " ".join(t.ensures)
+    for a in seqs:
+        for b in seqs:
+            if a != b and re.search(rf"\b{a}\s*\+\s*{b}\b", ensures):
+                # unfold the concatenation one step: Dafny does not see (a + b)[1..] == a[1..] + b itself
+                bodies.append([f"if |{a}| == 0 {{ assert {a} + {b} == {b}; }} else {{ "
+                               f"assert ({a} + {b})[1..] == {a}[1..] + {b}; {_call(t, {a: f'{a}[1..]'})} }}"])
     if len(steps) > 1:
         cond = " && ".join(c for c, _ in steps)
         both: dict[str, str] = {}

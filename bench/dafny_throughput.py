@@ -1,0 +1,126 @@
+"""Dafny checking throughput: one `dafny` process per check vs the DafnyServer pool.
+
+The same programs are checked twice at the same parallelism, in one run, cache off:
+  (a) one `dafny /compile:0` process per check (what DafnyBench and Re:Form do), then
+  (b) through the pool of persistent DafnyServer processes (`prover verify`'s default on 2.x).
+Programs: the team tasks' reference solutions (`dafny_env/tasks/team.jsonl`, through the soundness
+gate and the Dafny 4 -> 2.3 bridge, exactly as a candidate would be checked), then DafnyBench
+reference programs that Dafny 2.3 verifies as-is (`dafny_2_3.status == "verified"` in the data dir).
+Prints checks/s of both, the ratio, p50/p95 latency, and whether both backends agree.
+
+  python bench/dafny_throughput.py --limit 20 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm import tqdm
+
+from dafny_env import DafnyVerifier
+from dafny_env.messages import parse_output
+from prover.config import REPO_ROOT, data_dir
+from prover.core import Task
+
+
+def team_programs() -> list[tuple[str, str]]:
+    """(id, program) for every team task whose reference passes the gate, as the verifier runs it."""
+    path = REPO_ROOT / "dafny_env" / "tasks" / "team.jsonl"
+    if not path.exists():
+        return []
+    from dafny_env.dialect import to_dafny2
+    from dafny_env.soundness import gate
+
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        task = Task.from_dict(rec, lang="dafny")
+        g = gate(task, rec["reference"])
+        if g.ok:
+            out.append((task.id, to_dafny2(g.program).text))
+    return out
+
+
+def dafnybench_programs() -> list[tuple[str, str]]:
+    path = Path(data_dir()) / "dafny" / "dafnybench" / "dafnybench.jsonl"
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        if (rec.get("dafny_2_3") or {}).get("status") == "verified":
+            out.append((rec["id"], rec["reference"]))
+    return out
+
+
+def measure(verifier: DafnyVerifier, programs: list[tuple[str, str]], workers: int, label: str) -> dict:
+    """Check every program with `workers` threads; wall time, per-check latency and outcomes."""
+    latencies: list[float] = []
+    outcomes: dict[str, str] = {}
+
+    def one(item: tuple[str, str]) -> tuple[str, float, str]:
+        t0 = time.monotonic()
+        reply = verifier.run_program(item[1])
+        parsed = parse_output(reply.output, 2)
+        ok = (reply.kind == "done" and not parsed.errors and not parsed.timeouts
+              and not parsed.frontend_errors)
+        return item[0], time.monotonic() - t0, "verified" if ok else (reply.kind if reply.kind != "done" else "failed")
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        futures = [ex.submit(one, p) for p in programs]
+        for fut in tqdm(as_completed(futures), total=len(futures), desc=label, file=sys.stderr):
+            pid, seconds, outcome = fut.result()
+            latencies.append(seconds)
+            outcomes[pid] = outcome
+    wall = time.monotonic() - start
+    latencies.sort()
+    return {
+        "checks": len(programs), "wall_s": round(wall, 2), "checks_per_s": round(len(programs) / wall, 3),
+        "p50_s": round(statistics.median(latencies), 3),
+        "p95_s": round(latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))], 3),
+        "verified": sum(o == "verified" for o in outcomes.values()), "outcomes": outcomes,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=120, help="number of programs (default 120; the target is >= 100)")
+    ap.add_argument("--workers", type=int, default=2, help="parallel checks for both backends (default 2)")
+    ap.add_argument("--timeout", type=float, default=60.0, help="hard per-check timeout, s (default 60)")
+    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+    args = ap.parse_args(argv)
+
+    programs = (team_programs() + dafnybench_programs())[: args.limit]
+    if not programs:
+        print("no programs found (team tasks or DafnyBench in the data dir)", file=sys.stderr)
+        return 1
+    print(f"{len(programs)} programs, {args.workers} workers, timeout {args.timeout:g} s", file=sys.stderr)
+    with DafnyVerifier(workers=args.workers, timeout=args.timeout, backend="cli") as cli:
+        per_process = measure(cli, programs, args.workers, "dafny per check")
+    with DafnyVerifier(workers=args.workers, timeout=args.timeout, backend="server") as pooled:
+        pool = measure(pooled, programs, args.workers, "server pool")
+        toolchain = pooled.toolchain()
+    disagree = sorted(k for k in pool["outcomes"] if pool["outcomes"][k] != per_process["outcomes"][k])
+    ratio = pool["checks_per_s"] / per_process["checks_per_s"]
+    for name, r in (("dafny per check", per_process), ("server pool", pool)):
+        print(f"{name:>16}: {r['checks_per_s']:.2f} checks/s  (wall {r['wall_s']:.1f} s, "
+              f"p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s, {r['verified']}/{r['checks']} verified)")
+    print(f"{'ratio':>16}: {ratio:.1f}x  ({toolchain}); outcomes differ on {len(disagree)}: {disagree[:10]}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "toolchain": toolchain, "workers": args.workers, "timeout": args.timeout, "ratio": round(ratio, 2),
+            "per_process": per_process, "pool": pool, "disagree": disagree}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,222 @@
+"""`DafnyVerifier`: soundness gate → dialect bridge → verifier process → verdict, for many at once.
+
+Per check: (1) `soundness.gate` rejects what could fake a proof and assembles the program;
+(2) on Dafny 2.x, `dialect.to_dafny2` translates Dafny-4 syntax; (3) a pooled DafnyServer (or one
+`dafny` process) verifies it under a hard timeout and a memory cap; (4) the output is parsed here,
+never trusted as a whole: `verified` needs zero errors, no time-outs, and every spec member that
+Dafny reports on verified. Messages are mapped back to the candidate's own lines.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Sequence
+
+from prover.cache import VerdictCache, verdict_key
+from prover.core import Candidate, Message, OnResult, Task, Verdict
+
+from .cli_backend import CliRunner
+from .messages import ParsedOutput, member_outcomes, parse_output
+from .pool import ServerPool
+from .server import Reply
+from .toolchain import DafnyNotFound, Toolchain, detect
+
+BACKENDS = ("auto", "server", "cli")
+_PARSE_ERROR_HINTS = ("expected", "invalid ", "EOF", "unexpected", "unterminated")
+
+
+def vc_time_limit(timeout: float) -> int:
+    """Dafny's own per-VC limit: a bit below the hard timeout so Dafny usually reports first."""
+    return max(1, int(timeout - max(1.0, 0.15 * timeout)))
+
+
+class DafnyVerifier:
+    """Checks Dafny candidates against their tasks; see `prover.core.Verifier` for the contract."""
+
+    lang = "dafny"
+
+    def __init__(self, workers: int = 2, timeout: float = 30.0, memory_mb: int = 4096,
+                 cache: VerdictCache | None = None, backend: str = "auto", dafny: str | None = None,
+                 recycle_after: int = 200):
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
+        self.workers = max(1, int(workers))
+        self.timeout = float(timeout)
+        self.memory_mb = memory_mb
+        self.cache = cache
+        self.recycle_after = recycle_after
+        self._missing = ""
+        self._tc: Toolchain | None = None
+        try:
+            self._tc = detect(dafny)
+        except DafnyNotFound as e:
+            self._missing = str(e)
+        if backend == "server" and self._tc and self._tc.mode != "server":
+            raise ValueError(f"backend 'server' needs Dafny 2.x with DafnyServer.exe; found mode {self._tc.mode}")
+        self.backend = ("server" if self._tc and self._tc.mode == "server" else "cli") if backend == "auto" else backend
+        self._runner: ServerPool | CliRunner | None = None
+        self._lock = threading.Lock()
+
+    # -- Verifier protocol -------------------------------------------------------------------------
+
+    def toolchain(self) -> str:
+        return self._tc.stamp if self._tc else ""
+
+    def check(self, task: Task, candidate: Candidate) -> Verdict:
+        return self.check_many([(task, candidate)])[0]
+
+    def check_many(self, pairs: Sequence[tuple[Task, Candidate]], on_result: OnResult | None = None) -> list[Verdict]:
+        """Check every pair; identical (task, candidate) pairs run once; cached verdicts are reused."""
+        results: list[Verdict | None] = [None] * len(pairs)
+        groups: dict[str, list[int]] = {}
+        firsts: dict[str, tuple[Task, str]] = {}
+        for i, (task, cand) in enumerate(pairs):
+            key = verdict_key(self.toolchain(), task.header, task.statement, cand.text, kind=task.kind)
+            groups.setdefault(key, []).append(i)
+            firsts.setdefault(key, (task, cand.text))
+
+        def finish(key: str, verdict: Verdict) -> None:
+            for n, i in enumerate(groups[key]):
+                # Duplicates get their own copy, so a caller editing one verdict cannot change another.
+                results[i] = verdict if n == 0 else dataclasses.replace(verdict, messages=list(verdict.messages))
+                if on_result:
+                    on_result(i, results[i])
+
+        todo = []
+        for key in groups:
+            hit = self.cache.get(key) if self.cache is not None else None
+            if hit is not None:
+                finish(key, hit)
+            else:
+                todo.append(key)
+        if todo:
+            with ThreadPoolExecutor(max_workers=min(self.workers, len(todo)),
+                                    thread_name_prefix="dafny-check") as ex:
+                futures = {ex.submit(self._check_with_retry, *firsts[k]): k for k in todo}
+                for fut in as_completed(futures):
+                    key = futures[fut]
+                    verdict = fut.result()
+                    if self.cache is not None:
+                        self.cache.put(key, verdict)
+                    finish(key, verdict)
+        return [v for v in results if v is not None]
+
+    def close(self) -> None:
+        with self._lock:
+            runner, self._runner = self._runner, None
+        if isinstance(runner, ServerPool):
+            runner.close()
+
+    def __enter__(self) -> "DafnyVerifier":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- one check ---------------------------------------------------------------------------------
+
+    def _get_runner(self) -> ServerPool | CliRunner:
+        with self._lock:
+            if self._runner is None:
+                if self.backend == "server":
+                    self._runner = ServerPool(self._tc.server_argv, size=self.workers, memory_mb=self.memory_mb,
+                                              recycle_after=self.recycle_after, base_args=["/vcsCores:1"])
+                else:
+                    self._runner = CliRunner(self._tc, memory_mb=self.memory_mb)
+            return self._runner
+
+    def run_program(self, program: str, fresh: bool = False) -> Reply:
+        """Verify a whole, already gated and translated program on this verifier's backend."""
+        runner = self._get_runner()
+        limit = vc_time_limit(self.timeout)
+        if isinstance(runner, ServerPool):
+            return runner.run(program, self.timeout, args=[f"/timeLimit:{limit}"], fresh=fresh)
+        return runner.run(program, self.timeout, limit)
+
+    def _check_with_retry(self, task: Task, text: str) -> Verdict:
+        verdict = self._check_one(task, text, fresh=False)
+        if verdict.status == "error":
+            # Infrastructure trouble (crash, garbage): once more on a brand-new process.
+            verdict = self._check_one(task, text, fresh=True)
+        return verdict
+
+    def _check_one(self, task: Task, text: str, fresh: bool) -> Verdict:
+        start = time.monotonic()
+        verdict = self._decide(task, text, fresh)
+        verdict.seconds = round(time.monotonic() - start, 3)
+        verdict.toolchain = self.toolchain()
+        return verdict
+
+    def _decide(self, task: Task, text: str, fresh: bool) -> Verdict:
+        if self._tc is None:
+            return Verdict("error", f"infra:no-dafny: {self._missing}")
+        if task.lang != "dafny":
+            return Verdict("error", f"input:wrong-lang: task {task.id!r} is {task.lang}, not dafny")
+        try:
+            from . import soundness
+
+            gate = soundness.gate(task, text)
+        except Exception as e:  # a bug in our gate is infrastructure trouble, never the model's fault
+            return Verdict("error", f"infra:gate: {type(e).__name__}: {e}")
+        if not gate.ok:
+            prefix = "" if gate.rule.startswith("input:") else "gate:"
+            return Verdict("rejected", f"{prefix}{gate.rule}: {gate.detail}")
+        program, to_program_line = gate.program, (lambda line: line)
+        if self._tc.major < 3:
+            try:
+                from .dialect import to_dafny2
+
+                translation = to_dafny2(gate.program)
+            except Exception as e:
+                return Verdict("error", f"infra:dialect: {type(e).__name__}: {e}")
+            program, to_program_line = translation.text, translation.original_line
+        reply = self.run_program(program, fresh=fresh)
+        parsed = parse_output(reply.output, self._tc.major)
+        messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in parsed.messages]
+        return _verdict(reply, parsed, gate.members, messages, self.timeout)
+
+
+def _to_candidate(m: Message, program_line: int, line_offset: int) -> Message:
+    """Move a message to the candidate's own line numbers; spec lines keep theirs, marked as such."""
+    line = program_line - line_offset
+    if line >= 1:
+        return Message(line, m.column, m.severity, m.text)
+    return Message(0, m.column, m.severity, f"[spec line {program_line}] {m.text}")
+
+
+def _first_error(messages: list[Message]) -> str:
+    for m in messages:
+        if m.severity == "error":
+            return f"line {m.line}: {m.text}" if m.line else m.text
+    return ""
+
+
+def _verdict(reply: Reply, parsed: ParsedOutput, members: list[str], messages: list[Message],
+             timeout: float) -> Verdict:
+    if reply.kind == "timeout":
+        return Verdict("timeout", f"limit:time: no verdict within {timeout:g} s; process group killed", messages)
+    if reply.kind == "memory":
+        return Verdict("timeout", f"limit:memory: {reply.detail}; process group killed", messages)
+    if reply.kind != "done":
+        return Verdict("error", f"infra:{reply.detail or 'verifier crashed'}", messages)
+    if parsed.internal_error and not parsed.impls and not parsed.errors:
+        return Verdict("error", f"infra:dafny-internal-error: {parsed.internal_error[:300]}", messages)
+    first = _first_error(messages)
+    if parsed.frontend_errors:
+        phase = "parse" if any(h in first for h in _PARSE_ERROR_HINTS) else "resolution"
+        return Verdict("failed", f"{phase}: {first}", messages)
+    if parsed.verify_errors:
+        return Verdict("failed", f"verify: {parsed.verify_errors} error(s); first: {first}", messages)
+    if parsed.timeouts:
+        return Verdict("timeout", f"verify:vc-timeout: {parsed.timeouts} proof obligation(s) timed out", messages)
+    for member in members:
+        bad = [o for o in member_outcomes(parsed, member) if o != "verified"]
+        if bad:
+            return Verdict("failed", f"verify:member-not-verified: {member} ({', '.join(sorted(set(bad)))})", messages)
+    if any(i.outcome != "verified" for i in parsed.impls):
+        bad = next(i for i in parsed.impls if i.outcome != "verified")
+        return Verdict("failed", f"verify:not-verified: {bad.name} ({bad.outcome})", messages)
+    return Verdict("verified", "", messages)
