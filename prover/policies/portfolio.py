@@ -3,7 +3,7 @@
 Lean: closing tactics and short combinations (`omega`, `norm_num`, `nlinarith` with square hints
 built from the statement's real variables, `intros`/`subst_vars` prefixes, ...).
 Dafny: an empty body, induction templates over nat/int/seq parameters that call the lemma on smaller
-arguments, `reveal` of opaque functions, and for `implement` tasks assignments read off the
+arguments, one-step unfolding of `a + b` for append lemmas, `reveal` of opaque functions, and for `implement` tasks assignments read off the
 postcondition and linear-scan loops with the invariant derived from an `exists`/`forall` postcondition.
 
 Samples are drawn without replacement: successive requests for the same task (and proof state)
