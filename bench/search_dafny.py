@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--budget", type=int, default=8, help="samples per task (default: 8)")
     ap.add_argument("--batch", type=int, default=4)
     ap.add_argument("--max-new-tokens", type=int, default=256)
+    ap.add_argument("--prompt-style", choices=("completion", "chat"),
+                    help="model prompt style (default: chat when the tokenizer has a chat template)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--timeout", type=float)
     ap.add_argument("--out", help="write the numbers as JSON here")
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
         for spec in args.policies.split(","):
             try:
                 t_load = time.monotonic()
-                policy = load_policy(spec, batch_size=args.batch, max_new_tokens=args.max_new_tokens, seed=0)
+                opts = {"prompt_style": args.prompt_style} if args.prompt_style else {}
+                policy = load_policy(spec, batch_size=args.batch, max_new_tokens=args.max_new_tokens, seed=0, **opts)
                 load_s = time.monotonic() - t_load
             except (FileNotFoundError, RuntimeError, ImportError) as e:
                 print(f"skipping {spec}: {e}", file=sys.stderr)

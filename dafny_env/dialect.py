@@ -27,7 +27,6 @@ structural scans below work on the masked text).
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
 
