@@ -1,12 +1,16 @@
 """Dafny checking throughput: one `dafny` process per check vs the DafnyServer pool.
 
-The same programs are checked twice at the same parallelism, in one run, cache off:
+The same programs are checked three times at the same parallelism, in one run, cache off:
   (a) one `dafny /compile:0` process per check (what DafnyBench and Re:Form do), then
-  (b) through the pool of persistent DafnyServer processes (`prover verify`'s default on 2.x).
+  (b) through the pool of persistent DafnyServer processes, then
+  (c) through the pool with the server's proof failures re-checked by (a) (`DafnyVerifier`'s
+      default, `confirm_failures`: DafnyServer's snapshot-mode VCs make z3 fail on a few programs
+      that `dafny` verifies).
 Programs: the team tasks' reference solutions (`dafny_env/tasks/team.jsonl`, through the soundness
 gate and the Dafny 4 -> 2.3 bridge, exactly as a candidate would be checked), then DafnyBench
 reference programs that Dafny 2.3 verifies as-is (`dafny_2_3.status == "verified"` in the data dir).
-Prints checks/s of both, the ratio, p50/p95 latency, and whether both backends agree.
+Prints checks/s of each, the ratio to (a), p50/p95 latency, and where the outcomes differ from (a).
+`--failing` adds the team statements with empty bodies (mostly wrong: where (c) costs the most).
 
   python bench/dafny_throughput.py --limit 20 --workers 2
 """
@@ -49,6 +53,19 @@ def team_programs() -> list[tuple[str, str]]:
     return out
 
 
+def failing_programs() -> list[tuple[str, str]]:
+    """Team statements with an empty target body: the typical wrong first attempt (most fail)."""
+    path = REPO_ROOT / "dafny_env" / "tasks" / "team.jsonl"
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rec = json.loads(line)
+            out.append((rec["id"] + "#empty", rec["statement"].rstrip() + "\n{\n}\n"))
+    return out
+
+
 def dafnybench_programs() -> list[tuple[str, str]]:
     path = Path(data_dir()) / "dafny" / "dafnybench" / "dafnybench.jsonl"
     if not path.exists():
@@ -61,8 +78,13 @@ def dafnybench_programs() -> list[tuple[str, str]]:
     return out
 
 
-def measure(verifier: DafnyVerifier, programs: list[tuple[str, str]], workers: int, label: str) -> dict:
-    """Check every program with `workers` threads; wall time, per-check latency and outcomes."""
+def measure(verifier: DafnyVerifier, programs: list[tuple[str, str]], workers: int, label: str,
+            confirm: bool = False) -> dict:
+    """Check every program with `workers` threads; wall time, per-check latency and outcomes.
+
+    `confirm` re-checks the server's proof failures with one `dafny` process, as `DafnyVerifier`
+    does by default (`confirm_failures`).
+    """
     latencies: list[float] = []
     outcomes: dict[str, str] = {}
 
@@ -72,6 +94,11 @@ def measure(verifier: DafnyVerifier, programs: list[tuple[str, str]], workers: i
         parsed = parse_output(reply.output, 2)
         ok = (reply.kind == "done" and not parsed.errors and not parsed.timeouts
               and not parsed.frontend_errors)
+        if confirm and not ok and reply.kind == "done" and not parsed.frontend_errors:
+            reply = verifier.run_program(item[1], cli=True)
+            parsed = parse_output(reply.output, 2)
+            ok = (reply.kind == "done" and not parsed.errors and not parsed.timeouts
+                  and not parsed.frontend_errors)
         return item[0], time.monotonic() - t0, "verified" if ok else (reply.kind if reply.kind != "done" else "failed")
 
     start = time.monotonic()
@@ -97,9 +124,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="parallel checks for both backends (default 2)")
     ap.add_argument("--timeout", type=float, default=60.0, help="hard per-check timeout, s (default 60)")
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+    ap.add_argument("--failing", action="store_true",
+                    help="also check the team statements with empty bodies (mostly wrong candidates), "
+                         "where confirming the server's failures costs the most")
     args = ap.parse_args(argv)
 
     programs = (team_programs() + dafnybench_programs())[: args.limit]
+    if args.failing:
+        programs += failing_programs()
     if not programs:
         print("no programs found (team tasks or DafnyBench in the data dir)", file=sys.stderr)
         return 1
@@ -108,17 +140,20 @@ def main(argv: list[str] | None = None) -> int:
         per_process = measure(cli, programs, args.workers, "dafny per check")
     with DafnyVerifier(workers=args.workers, timeout=args.timeout, backend="server") as pooled:
         pool = measure(pooled, programs, args.workers, "server pool")
+        confirmed = measure(pooled, programs, args.workers, "pool + confirm", confirm=True)
         toolchain = pooled.toolchain()
-    disagree = sorted(k for k in pool["outcomes"] if pool["outcomes"][k] != per_process["outcomes"][k])
-    ratio = pool["checks_per_s"] / per_process["checks_per_s"]
-    for name, r in (("dafny per check", per_process), ("server pool", pool)):
-        print(f"{name:>16}: {r['checks_per_s']:.2f} checks/s  (wall {r['wall_s']:.1f} s, "
-              f"p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s, {r['verified']}/{r['checks']} verified)")
-    print(f"{'ratio':>16}: {ratio:.1f}x  ({toolchain}); outcomes differ on {len(disagree)}: {disagree[:10]}")
+    rows = {"dafny per check": per_process, "server pool": pool, "pool + confirm": confirmed}
+    print(f"{len(programs)} programs, {args.workers} workers, {toolchain}")
+    for name, r in rows.items():
+        ratio = r["checks_per_s"] / per_process["checks_per_s"]
+        disagree = sorted(k for k in r["outcomes"] if r["outcomes"][k] != per_process["outcomes"][k])
+        r["ratio"], r["disagree"] = round(ratio, 2), disagree
+        print(f"{name:>16}: {r['checks_per_s']:.2f} checks/s  ratio {ratio:.1f}x  (wall {r['wall_s']:.1f} s, "
+              f"p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s, {r['verified']}/{r['checks']} verified; "
+              f"differs from dafny on {len(disagree)}: {disagree[:6]})")
     if args.json:
         Path(args.json).write_text(json.dumps({
-            "toolchain": toolchain, "workers": args.workers, "timeout": args.timeout, "ratio": round(ratio, 2),
-            "per_process": per_process, "pool": pool, "disagree": disagree}, indent=2))
+            "toolchain": toolchain, "workers": args.workers, "timeout": args.timeout, **rows}, indent=2))
     return 0
 
 

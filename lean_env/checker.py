@@ -349,6 +349,11 @@ class LeanVerifier:
 
     # -- pool -------------------------------------------------------------------------------------
 
+    @property
+    def pool(self) -> Any:
+        """The header-keyed REPL pool (for proof-state search), or None when no Lean REPL was found."""
+        return self._get_pool()
+
     def _get_pool(self) -> Any:
         with self._lock:
             if self._pool is None and self._location is not None:

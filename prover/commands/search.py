@@ -86,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from ..verifiers import get_verifier
 
-    vopts = {"workers": args.workers}
+    # Best-first search holds one REPL for its proof states while the whole-file re-check of a found
+    # proof needs another; with a single process that re-check would wait for ever.
+    vopts = {"workers": max(2, args.workers) if args.mode == "best-first" else args.workers}
     if args.timeout is not None:
         vopts["timeout"] = args.timeout
     try:
