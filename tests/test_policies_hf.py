@@ -49,12 +49,15 @@ def test_greedy_logprob_matches_a_forward_pass(tiny_model_dir):  # noqa: F811
     (s,) = pol.generate([Request(LEAN, 1, prompt="theorem foo")])[0]
     tok, model = pol.tokenizer, pol.model
     prompt_ids = tok("theorem foo", add_special_tokens=False)["input_ids"]
-    gen_ids = pol.model.generate(torch.tensor([prompt_ids]), max_new_tokens=6, do_sample=False,
+    dev = model.device  # the policy picks CUDA when there is one
+    gen_ids = pol.model.generate(torch.tensor([prompt_ids], device=dev), max_new_tokens=6, do_sample=False,
                                  pad_token_id=tok.eos_token_id)[0, len(prompt_ids):].tolist()
     eos = tok.eos_token_id
     gen_ids = gen_ids[: gen_ids.index(eos) + 1] if eos in gen_ids else gen_ids
     with torch.no_grad():
-        logits = model(torch.tensor([prompt_ids + gen_ids])).logits[0]
+        logits = model(torch.tensor([prompt_ids + gen_ids], device=dev)).logits[0]
     lp = torch.log_softmax(logits.float(), -1)
     expect = sum(lp[len(prompt_ids) - 1 + i, t].item() for i, t in enumerate(gen_ids))
-    assert s.tokens == len(gen_ids) and s.logprob == pytest.approx(expect, abs=1e-3)
+    # bf16 on a GPU: the cached decode and one full forward round differently
+    tol = 1e-3 if model.dtype == torch.float32 else 5e-2 * len(gen_ids)
+    assert s.tokens == len(gen_ids) and s.logprob == pytest.approx(expect, abs=tol)
