@@ -30,9 +30,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .syntax import tokenize
+from .syntax import code_mask, matching_brace
 
-__all__ = ["Translation", "to_dafny2", "code_mask"]
+__all__ = ["Translation", "to_dafny2"]
 
 
 @dataclass
@@ -60,28 +60,6 @@ class Translation:
 # Lexing: blank out comments and literals so that patterns only ever see code.
 
 _IDENT_CHARS = re.compile(r"[A-Za-z0-9_'?]")
-
-
-def code_mask(text: str) -> str:
-    """`text` with every comment and the inside of every string/char literal replaced by spaces.
-
-    Same length and same line breaks as `text`, so offsets and line numbers carry over; the literals'
-    delimiters stay, so a literal still reads as an operand. Lexing is `dafny_env.syntax.tokenize`
-    (nested block comments, verbatim strings, `x'` identifiers); an unterminated comment or string is
-    masked to where the lexer ends it (Dafny rejects such a program anyway).
-    """
-    out = list(text)
-    for tok in tokenize(text):
-        if tok.kind == "comment" or tok.kind == "error":
-            a, b = tok.start, tok.end
-        elif tok.kind in ("string", "char"):
-            a, b = tok.start + (2 if tok.text.startswith("@") else 1), tok.end - 1
-        else:
-            continue
-        for k in range(a, b):
-            if out[k] != "\n":
-                out[k] = " "
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -150,20 +128,6 @@ def _opens_block(mask: str, pos: int) -> bool:
     return False
 
 
-def _matching_brace(mask: str, pos: int) -> int:
-    """Index of the `}` matching the `{` at `pos`, or -1 when unbalanced."""
-    depth = 0
-    for k in range(pos, len(mask)):
-        ch = mask[k]
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return k
-    return -1
-
-
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -217,9 +181,9 @@ def _body_span(mask: str, pos: int) -> tuple[int, int] | None:
             depth -= 1
         elif ch == "{":
             if depth == 0 and _opens_block(mask, k):
-                close = _matching_brace(mask, k)
+                close = matching_brace(mask, k)
                 return (k, close) if close >= 0 else None
-            close = _matching_brace(mask, k)
+            close = matching_brace(mask, k)
             if close < 0:
                 return None
             k = close
@@ -370,7 +334,7 @@ def _for_loop_edits(text: str, mask: str, taken: set[str]) -> tuple[list[_Edit],
         if not bm:
             continue
         body_open = bm.end() - 1
-        body_close = _matching_brace(mask, body_open)
+        body_close = matching_brace(mask, body_open)
         if body_close < 0:
             continue
         body = mask[body_open + 1:body_close]
@@ -466,7 +430,7 @@ def _ghost_regions(mask: str, a: int, b: int) -> list[tuple[int, int]]:
         end = m.end()
         if kw == "calc":
             brace = mask.find("{", end, b)
-            close = _matching_brace(mask, brace) if brace >= 0 else -1
+            close = matching_brace(mask, brace) if brace >= 0 else -1
             end = close + 1 if close >= 0 else b
         elif kw == "ghost":
             end = _scan_expr(mask, end, set(), stop_at_block=False)
@@ -474,7 +438,7 @@ def _ghost_regions(mask: str, a: int, b: int) -> list[tuple[int, int]]:
             end = _scan_expr(mask, end, set())
             by = re.compile(r"\s*by\s*\{").match(mask, end)
             if by:
-                close = _matching_brace(mask, by.end() - 1)
+                close = matching_brace(mask, by.end() - 1)
                 end = close + 1 if close >= 0 else b
         else:
             end = _scan_expr(mask, end, _LOOP_SPEC_WORDS)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, Sequence
 
 # --- lexer -------------------------------------------------------------------------------------
 
@@ -169,11 +169,37 @@ def is_attribute_open(toks: list[Token], i: int) -> bool:
     )
 
 
-def matching_brace(toks: list[Token], i: int) -> int:
-    """Index of the `}` that closes the `{` at `i`, or -1 when it is never closed."""
+def code_mask(text: str) -> str:
+    """`text` with every comment and the inside of every string/char literal replaced by spaces.
+
+    Same length and same line breaks as `text`, so offsets and line numbers carry over; the literals'
+    delimiters stay, so a literal still reads as an operand. Lexing is `tokenize`
+    (nested block comments, verbatim strings, `x'` identifiers); an unterminated comment or string is
+    masked to where the lexer ends it (Dafny rejects such a program anyway).
+    """
+    out = list(text)
+    for tok in tokenize(text):
+        if tok.kind == "comment" or tok.kind == "error":
+            a, b = tok.start, tok.end
+        elif tok.kind in ("string", "char"):
+            a, b = tok.start + (2 if tok.text.startswith("@") else 1), tok.end - 1
+        else:
+            continue
+        for k in range(a, b):
+            if out[k] != "\n":
+                out[k] = " "
+    return "".join(out)
+
+
+def matching_brace(items: Sequence[Token] | str, i: int) -> int:
+    """Index of the `}` that closes the `{` at `i`, or -1 when it is never closed.
+
+    `items` is a token list, or a string already passed through `code_mask` (so braces inside
+    comments and literals are gone).
+    """
     depth = 0
-    for j in range(i, len(toks)):
-        t = toks[j].text
+    for j in range(i, len(items)):
+        t = items[j] if isinstance(items, str) else items[j].text
         if t == "{":
             depth += 1
         elif t == "}":

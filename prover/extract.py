@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dafny_env import syntax
+
 from .core import Task
 
 FENCE = "```"
@@ -226,31 +228,8 @@ def dafny_chat(raw: str) -> Extraction:
 
 def matching_brace(text: str, start: int) -> int | None:
     """Index of the `}` closing the `{` at `start`, skipping Dafny comments and string literals."""
-    depth, i, n = 0, start, len(text)
-    while i < n:
-        c = text[i]
-        if text.startswith("//", i):
-            nl = text.find("\n", i)
-            i = n if nl < 0 else nl
-            continue
-        if text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            if end < 0:
-                return None
-            i = end + 2
-            continue
-        if c == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+    end = syntax.matching_brace(syntax.code_mask(text), start)
+    return None if end < 0 else end
 
 
 # ---------------------------------------------------------------- tactics

@@ -8,7 +8,8 @@ import textwrap
 
 import pytest
 
-from dafny_env.dialect import Translation, _apply, _Edit, code_mask, to_dafny2
+from dafny_env.dialect import Translation, _apply, _Edit, to_dafny2
+from dafny_env.syntax import code_mask
 
 
 def dfy(s: str) -> str:

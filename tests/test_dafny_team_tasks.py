@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dafny_env.dialect import code_mask, to_dafny2
+from dafny_env.dialect import to_dafny2
+from dafny_env.syntax import code_mask
 
 TASKS_FILE = Path(__file__).resolve().parent.parent / "dafny_env" / "tasks" / "team.jsonl"
 DAFNY = os.environ.get("DAFNY", "/usr/bin/dafny")

@@ -21,13 +21,15 @@ import re
 import sys
 import time
 
+from .policy_args import add_policy_arguments, load_policy_from_args, policy_identity
+
 HELP = "evaluate a policy on a benchmark (pass@k, resumable, with a report)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bench", default="dafny-team",
                    help="benchmark name (see --list) or a task .jsonl file (default: dafny-team)")
-    p.add_argument("--policy", default="portfolio", help="policy spec: portfolio, hf:PATH, vllm:PATH (default: portfolio)")
+    add_policy_arguments(p)
     p.add_argument("--samples", "-n", type=int, default=8, help="samples per task (default: 8)")
     p.add_argument("--k", default="1,8,32",
                    help="comma-separated k for pass@k; values above --samples are dropped (default: 1,8,32)")
@@ -117,14 +119,14 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
         print(f"warning: no {lang} verifier found (`prover doctor`); every check will be an `error`",
               file=sys.stderr)
     out = args.out or _default_out(args.bench, args.policy, args.samples)
-    settings = EvalSettings(bench=args.bench, data_revision=revision, policy=args.policy, samples=args.samples,
+    settings = EvalSettings(bench=args.bench, data_revision=revision, policy=policy_identity(args), samples=args.samples,
                             limit=args.limit, lang=lang, toolchain=toolchain, task_ids=[t.id for t in tasks])
     options = {} if args.timeout is None else {"timeout": args.timeout}
     if args.ray or args.ray_address:
         factory = backends.ray_factory(lang, options, args.ray_address, args.workers)
     else:
         factory = backends.local_factory(lang, options)
-    policy = _load_policy(args.policy)
+    policy = load_policy_from_args(args, "eval")
     if policy is None:
         return 2
     runner = EvalRun(out, settings, tasks, policy, factory, workers=args.workers, gen_batch=args.gen_batch,
@@ -149,19 +151,6 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
               f"rerun the same command to retry them", file=sys.stderr)
         return 1
     return 0
-
-
-def _load_policy(spec: str):
-    try:
-        from ..policies import load_policy
-    except ImportError as e:
-        print(f"error: policies are not available in this checkout ({e})", file=sys.stderr)
-        return None
-    try:
-        return load_policy(spec)
-    except (ValueError, FileNotFoundError, ImportError) as e:
-        print(f"error: cannot load policy {spec!r}: {e}", file=sys.stderr)
-        return None
 
 
 def _one_line(summary: dict, wall: float, report) -> str:

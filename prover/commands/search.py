@@ -24,6 +24,8 @@ import sys
 import time
 from pathlib import Path
 
+from .policy_args import add_policy_arguments, load_policy_from_args
+
 HELP = "search for a proof of one statement (whole-proof sampling, repair, or best-first tactic search)"
 
 
@@ -36,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bench", help="benchmark name for --task-id (e.g. dafny-team, minif2f-valid)")
     p.add_argument("--kind", default="prove", choices=("prove", "implement", "hints"),
                    help="Dafny task kind for --statement-file (default: prove)")
-    p.add_argument("--policy", default="portfolio", help="portfolio, hf:PATH or vllm:PATH (default: portfolio)")
+    add_policy_arguments(p)
     p.add_argument("--mode", default="sample", choices=("sample", "best-first", "repair"))
     p.add_argument("--budget", type=int, default=32,
                    help="samples (sample, repair) or expansions (best-first) to spend (default: 32)")
@@ -45,14 +47,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rounds", type=int, help="repair rounds (default: budget / batch)")
     p.add_argument("--seconds", type=float, help="wall-clock budget for the search")
     p.add_argument("--all", action="store_true", help="sample mode: verify every sample instead of stopping at a proof")
-    g = p.add_argument_group("model policies (hf:, vllm:)")
-    g.add_argument("--temperature", type=float, default=1.0, help="0 = greedy (default: 1.0)")
-    g.add_argument("--top-p", type=float, default=0.95)
-    g.add_argument("--max-new-tokens", type=int, default=512)
-    g.add_argument("--prompt-style", choices=("completion", "chat"),
-                   help="default: chat when the tokenizer has a chat template, else completion")
-    g.add_argument("--threads", type=int, help="torch CPU threads (default: $PROVER_TORCH_THREADS or 1)")
-    g.add_argument("--seed", type=int)
     v = p.add_argument_group("verifier")
     v.add_argument("--workers", type=int, default=2, help="parallel verifier processes (default: 2)")
     v.add_argument("--timeout", type=float, help="seconds per check (default: the verifier's own)")
@@ -74,15 +68,8 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     assert isinstance(task, Task)
-    from ..policies import load_policy
-
-    opts = {k: getattr(args, k) for k in ("temperature", "top_p", "max_new_tokens", "prompt_style", "threads", "seed")
-            if getattr(args, k) is not None}
-    opts["batch_size"] = args.batch
-    try:
-        policy = load_policy(args.policy, **opts)
-    except (ValueError, FileNotFoundError, RuntimeError, ImportError) as e:
-        print(f"search: cannot load policy {args.policy!r}: {e}", file=sys.stderr)
+    policy = load_policy_from_args(args, "search", batch_size=args.batch)
+    if policy is None:
         return 2
     from ..verifiers import get_verifier
 
