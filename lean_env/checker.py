@@ -27,7 +27,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -216,34 +215,10 @@ class LeanVerifier:
     def check_many(self, pairs: Sequence[tuple[Task, Candidate]], on_result: OnResult | None = None
                    ) -> list[Verdict]:
         """Check candidates in parallel (`workers` threads); identical ones are checked once."""
-        results: list[Verdict | None] = [None] * len(pairs)
-        groups: dict[str, list[int]] = {}
-        for i, (task, cand) in enumerate(pairs):
-            groups.setdefault(self._key(task, cand), []).append(i)
+        from prover.batch import check_batch
 
-        def finish(key: str, verdict: Verdict) -> None:
-            for i in groups[key]:
-                results[i] = verdict
-                if on_result:
-                    on_result(i, verdict)
-
-        todo = []
-        for key, idx in groups.items():
-            cached = self.cache.get(key) if self.cache is not None else None
-            if cached is not None:
-                finish(key, cached)
-            else:
-                todo.append((key, idx[0]))
-        if todo:
-            with ThreadPoolExecutor(max_workers=min(self.workers, len(todo))) as ex:
-                futures = {ex.submit(self._check_one, *pairs[i]): key for key, i in todo}
-                for fut in as_completed(futures):
-                    key = futures[fut]
-                    verdict = fut.result()
-                    if self.cache is not None:
-                        self.cache.put(key, verdict)
-                    finish(key, verdict)
-        return [v for v in results if v is not None]
+        return check_batch(pairs, lambda p: self._key(*p), lambda p: self._check_one(*p), cache=self.cache,
+                           workers=self.workers, on_result=on_result, thread_name="lean-check")
 
     def close(self) -> None:
         """Stop every REPL process."""
