@@ -5,8 +5,10 @@ as-is result is read from the data file (`dafny_2_3` field, measured once on the
 references); only the translated programs are run. A program that `to_dafny2` leaves unchanged keeps
 its as-is result (same text, same verdict) instead of being run again.
 
-Backends: `pooled` checks the *original* reference through `dafny_env.DafnyVerifier` (which
-translates internally and applies the soundness gate, so `assume`-using references may be rejected);
+Backends: `pooled` checks each benchmark task's own reference solution through `dafny_env.DafnyVerifier`
+exactly as a candidate is checked (soundness gate on the original text, so `assume`-using references
+are rejected; bridge; verifier); its results, copied to `prover/data/dafny_2_3_reference_checks.jsonl`,
+are what `prover.benchmarks` excludes on Dafny 2.x;
 `cli` runs `dafny /compile:0 /nologo` once per translated file under `prover.procs.run_limited`
 (process group killed on timeout, memory capped). `auto` (default) uses `pooled` when that class
 exists. Per-program results are appended to `--out` (JSONL) and skipped when rerun (resumable).
@@ -100,23 +102,37 @@ def main(argv: list[str] | None = None) -> int:
     print(f"backend: {backend}", file=sys.stderr)
 
     done = {(r["benchmark"], r["id"]): r for r in read_records(args.out)}
+    # The pooled backend checks each benchmark task's own reference solution, exactly as a policy's
+    # candidate for that task would be checked (gate on the original text, bridge, verifier): the
+    # benchmarks' exclusion list on Dafny 2.x is made from these results.
+    tasks = {}
+    if verifier is not None:
+        from prover.benchmarks import load_benchmark
+
+        for bench in args.benchmarks:
+            for t in load_benchmark(bench.replace("_", "-"), toolchain="dafny 4 (no exclusions)"):
+                tasks[(bench, t.id)] = t
     todo: list[tuple[str, dict, object]] = []
     for bench in args.benchmarks:
         rows = read_records(data_dir() / "dafny" / bench / f"{bench}.jsonl")
         for row in rows[: args.limit]:
             if (bench, row["id"]) not in done:
                 todo.append((bench, row, to_dafny2(row["reference"])))
+                tasks.setdefault((bench, row["id"]), None)
 
     def check(item):
         bench, row, tr = item
         as_is = (row.get("dafny_2_3") or {}).get("status", "unknown")
         rec = {"benchmark": bench, "id": row["id"], "as_is": as_is, "rewrites": tr.rewrites, "backend": backend}
         if verifier is not None:
-            from prover.core import Candidate, Task
+            from prover.core import Candidate
 
-            task = Task(id=row["id"], lang="dafny", statement=row["reference"], kind="prove")
-            v = verifier.check(task, Candidate(task_id=row["id"], text=row["reference"], source="reference"))
-            rec.update(translated=v.status, reason=v.reason[:300], seconds=round(v.seconds, 2))
+            task = tasks[(bench, row["id"])]
+            if task is None:
+                rec.update(translated="error", reason="the benchmark builds no task from this record", seconds=0.0)
+            else:
+                v = verifier.check(task, Candidate(task_id=task.id, text=row["reference"], source="reference"))
+                rec.update(translated=v.status, reason=v.reason[:300], seconds=round(v.seconds, 2))
         elif not tr.rewrites:
             rec.update(translated=as_is, seconds=0.0, reused_as_is=True)
         else:
@@ -136,8 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         if verifier is not None:
             verifier.close()
 
-    print("| benchmark | programs | verified as-is | verified after bridge | changed by bridge | lost by bridge |")
-    print("|---|---|---|---|---|---|")
+    print("| benchmark | programs | verified as-is | verified after bridge | changed by bridge | rejected by gate "
+          "| lost by bridge |")
+    print("|---|---|---|---|---|---|---|")
     for bench in args.benchmarks:
         recs = [r for (b, _), r in done.items() if b == bench]
         if args.limit:
@@ -147,8 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         as_is = sum(r["as_is"] == "verified" for r in recs)
         after = sum(r["translated"] == "verified" for r in recs)
         changed = sum(bool(r["rewrites"]) for r in recs)
-        lost = sum(r["as_is"] == "verified" and r["translated"] != "verified" for r in recs)
-        print(f"| {bench} | {n} | {as_is} | {after} | {changed} | {lost} |")
+        gated = sum(r["translated"] == "rejected" for r in recs)
+        lost = sum(r["as_is"] == "verified" and r["translated"] not in ("verified", "rejected") for r in recs)
+        print(f"| {bench} | {n} | {as_is} | {after} | {changed} | {gated} | {lost} |")
     return 0
 
 

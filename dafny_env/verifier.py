@@ -9,12 +9,11 @@ Dafny reports on verified. Messages are mapped back to the candidate's own lines
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Sequence
 
+from prover.batch import check_batch
 from prover.cache import VerdictCache, verdict_key
 from prover.core import Candidate, Message, OnResult, Task, Verdict
 
@@ -72,39 +71,12 @@ class DafnyVerifier:
 
     def check_many(self, pairs: Sequence[tuple[Task, Candidate]], on_result: OnResult | None = None) -> list[Verdict]:
         """Check every pair; identical (task, candidate) pairs run once; cached verdicts are reused."""
-        results: list[Verdict | None] = [None] * len(pairs)
-        groups: dict[str, list[int]] = {}
-        firsts: dict[str, tuple[Task, str]] = {}
-        for i, (task, cand) in enumerate(pairs):
-            key = verdict_key(self.toolchain(), task.header, task.statement, cand.text, kind=task.kind)
-            groups.setdefault(key, []).append(i)
-            firsts.setdefault(key, (task, cand.text))
+        def key(pair: tuple[Task, Candidate]) -> str:
+            task, cand = pair
+            return verdict_key(self.toolchain(), task.header, task.statement, cand.text, kind=task.kind)
 
-        def finish(key: str, verdict: Verdict) -> None:
-            for n, i in enumerate(groups[key]):
-                # Duplicates get their own copy, so a caller editing one verdict cannot change another.
-                results[i] = verdict if n == 0 else dataclasses.replace(verdict, messages=list(verdict.messages))
-                if on_result:
-                    on_result(i, results[i])
-
-        todo = []
-        for key in groups:
-            hit = self.cache.get(key) if self.cache is not None else None
-            if hit is not None:
-                finish(key, hit)
-            else:
-                todo.append(key)
-        if todo:
-            with ThreadPoolExecutor(max_workers=min(self.workers, len(todo)),
-                                    thread_name_prefix="dafny-check") as ex:
-                futures = {ex.submit(self._check_with_retry, *firsts[k]): k for k in todo}
-                for fut in as_completed(futures):
-                    key = futures[fut]
-                    verdict = fut.result()
-                    if self.cache is not None:
-                        self.cache.put(key, verdict)
-                    finish(key, verdict)
-        return [v for v in results if v is not None]
+        return check_batch(pairs, key, lambda pair: self._check_with_retry(pair[0], pair[1].text),
+                           cache=self.cache, workers=self.workers, on_result=on_result, thread_name="dafny-check")
 
     def close(self) -> None:
         with self._lock:

@@ -6,9 +6,10 @@ source recorded below (raw GitHub files at pinned commits) and written next to a
 naming every URL it came from; offline, that fails with a message saying what to put where.
 
 Programs whose *reference* solution the installed Dafny cannot verify are not evaluated: a policy
-cannot be blamed for them. They are listed by `excluded(name)` with the reason, based on the
-measurements already made with Dafny 2.3 (`dafny_2_3` field of every record). The rule depends on
-the installed toolchain: with Dafny 4 nothing is excluded (the references were written for it).
+cannot be blamed for them. They are listed by `excluded(name)` with the reason, based on checking
+every task's reference with this project's verifier on Dafny 2.3 (`reference_checks()`), else on the
+as-is Dafny 2.3 run stored with the data (`dafny_2_3`). The rule depends on the installed toolchain:
+with Dafny 4 nothing is excluded (the references were written for it).
 """
 
 from __future__ import annotations
@@ -185,7 +186,7 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
         toolchain = installed_toolchain(bench.lang)
     tasks, skipped = [], []
     for r in records:
-        reason = _exclusion_reason(r, toolchain)
+        reason = _exclusion_reason(r, toolchain, bench.name)
         if reason:
             skipped.append((r["id"], reason))
         else:
@@ -238,14 +239,36 @@ def _dafny_major(toolchain: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _exclusion_reason(record: dict[str, Any], toolchain: str) -> str:
+REFERENCE_CHECKS = Path(__file__).resolve().parent / "data" / "dafny_2_3_reference_checks.jsonl"
+
+
+@functools.lru_cache(maxsize=None)
+def reference_checks() -> dict[tuple[str, str], dict[str, Any]]:
+    """{(benchmark, id): result} of checking each Dafny benchmark task's own reference solution with
+    this project's verifier on Dafny 2.3 (gate, Dafny 4 -> 2.3 bridge, verifier), as measured by
+    `bench/dafny_dialect_coverage.py --backend pooled`. Empty when the file is absent."""
+    if not REFERENCE_CHECKS.exists():
+        return {}
+    return {(r["benchmark"], r["id"]): r for ln in read_jsonl(REFERENCE_CHECKS) if (r := ln.record)}
+
+
+def _exclusion_reason(record: dict[str, Any], toolchain: str, benchmark: str = "") -> str:
     """Why the reference of `record` cannot count on `toolchain` ("" = keep it).
 
-    Only Dafny 2.x has measurements (`dafny_2_3`, run with Dafny 2.3.0); Dafny 3+ keeps everything,
-    and an unknown toolchain keeps everything too (the verifier will then report `error`, not fail).
+    Only Dafny 2.x has measurements; Dafny 3+ keeps everything, and an unknown toolchain keeps
+    everything too (the verifier will then report `error`, not fail). On 2.x the measurement of the
+    reference through this project's own verifier decides (`reference_checks()`: the bridge rescues
+    most Dafny-4-only syntax, the gate rejects references that use `assume` and the like); records it
+    does not cover fall back to the as-is Dafny 2.3 run stored with the data (`dafny_2_3`).
     """
     if _dafny_major(toolchain) != 2:
         return ""
+    checked = reference_checks().get((benchmark, record.get("id")))
+    if checked is not None:
+        if checked["status"] == "verified":
+            return ""
+        return (f"the reference solution is {checked['status']} by this verifier on Dafny 2.3 "
+                f"(gate + Dafny 4 bridge): {checked.get('reason', '')}").rstrip(": ")
     measured = record.get("dafny_2_3")
     if not measured:
         return ""

@@ -322,3 +322,22 @@ def test_replay_hang_is_timeout():
         verdict = v.check(REPLAY_TASK, Candidate("t", "\n  trivial"))
     assert verdict.status == "timeout"
     assert pool.timeouts == [1]  # timeouts are final here, not retried
+
+
+def test_verify_cli_without_lean_gates_and_never_verifies(tmp_path):
+    """`prover verify --lang lean` with no REPL: miniF2F field names work, the gate still rejects,
+    everything else is an `error` that says how to get Lean."""
+    import subprocess
+    import sys
+
+    stmt = "theorem foo (a b : ℕ) : a + b = b + a := by"
+    rows = [{"id": "ok", "header": "import Mathlib\n", "formal_statement": stmt, "proof": "\n  omega"},
+            {"id": "cheat", "header": "import Mathlib\n", "formal_statement": stmt, "proof": "\n  sorry"}]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    env = {**__import__("os").environ, "PROVER_LEAN_PROJECT": str(tmp_path / "none"), "PROVER_LEAN_REPL": ""}
+    out = subprocess.run([sys.executable, "-m", "prover.cli", "verify", "--lang", "lean", "--jsonl", str(src),
+                          "--no-progress"], capture_output=True, text=True, env=env, timeout=120)
+    got = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
+    assert got["cheat"]["status"] == "rejected" and got["cheat"]["reason"].startswith("sorry")
+    assert got["ok"]["status"] == "error" and "setup-lean" in got["ok"]["reason"]

@@ -82,3 +82,9 @@ def test_append_lemma_gets_the_unfolding_hint():
     t = Task("app", "dafny", "function Sum(s: seq<int>): int { if |s| == 0 then 0 else s[0] + Sum(s[1..]) }\n"
              "lemma SumAppend(s: seq<int>, t: seq<int>)\n  ensures Sum(s + t) == Sum(s) + Sum(t)\n")
     assert any("assert (s + t)[1..] == s[1..] + t; SumAppend(s[1..], t);" in c for c in candidates_for(t))
+
+
+def test_hints_task_gets_the_program_without_added_hints():
+    prog = "method M(n: nat) returns (r: nat)\n  ensures r == n\n{\n  r := 0;\n  while r < n\n  {\n    r := r + 1;\n  }\n}\n"
+    cands = candidates_for(Task("h", "dafny", prog, kind="hints"))
+    assert cands == [prog]

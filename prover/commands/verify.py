@@ -2,7 +2,7 @@
 
 JSONL mode (the interface other tools use):
   prover verify --lang dafny --jsonl IN [--out OUT] [--workers N] [--timeout S]
-Each input line: {"id", "statement" (alias "spec"), "candidate" (alias "proof"),
+Each input line: {"id", "statement" (alias "formal_statement", "spec"), "candidate" (alias "proof"),
 optional "kind" (prove|implement|hints), "header"}. Each output line:
 {"id", "status", "reason", "messages", "seconds", "cached", "toolchain"}. A malformed line gets
 its own `error` record (with its "line" number) and the batch goes on. Verdicts are written as they
@@ -30,7 +30,7 @@ VERDICT_FIELDS = ("id", "status", "reason", "messages", "seconds", "cached", "to
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", required=True, choices=("dafny", "lean"), help="verifier language")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--jsonl", metavar="IN", help="input JSONL: id, statement|spec, candidate|proof[, kind, header]")
+    src.add_argument("--jsonl", metavar="IN", help="input JSONL: id, statement|formal_statement|spec, candidate|proof[, kind, header]")
     src.add_argument("--spec", metavar="SPEC", help="spec/statement file; candidates are the positional files")
     p.add_argument("candidates", nargs="*", metavar="CANDIDATE", help="candidate files (with --spec)")
     p.add_argument("--out", metavar="OUT", help="output JSONL (appended, flushed per verdict; default stdout)")
@@ -82,7 +82,7 @@ def _pairs_from_jsonl(path: str, lang: str, writer) -> tuple[list, list]:
             continue
         rec = ln.record
         item_id = rec.get("id")
-        statement = rec.get("statement", rec.get("spec"))
+        statement = next((rec[k] for k in ("statement", "formal_statement", "spec") if k in rec), None)
         candidate = rec.get("candidate", rec.get("proof"))
         missing = [name for name, v in (("id", item_id), ("statement", statement), ("candidate", candidate))
                    if v is None]
