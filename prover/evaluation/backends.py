@@ -22,7 +22,8 @@ CheckerFactory = Callable[[], Checker]
 
 
 class LocalChecker:
-    """A verifier of our own (`prover.verifiers.get_verifier`) with one worker process."""
+    """A verifier of our own (`prover.verifiers.get_verifier`) with one worker process; also the body
+    of the ray actor, which runs the same class in a ray worker process."""
 
     def __init__(self, lang: str, options: dict[str, Any]):
         from ..verifiers import get_verifier
@@ -42,23 +43,8 @@ def local_factory(lang: str, options: dict[str, Any]) -> CheckerFactory:
     return lambda: LocalChecker(lang, opts)
 
 
-class _VerifierActor:
-    """Body of the ray actor: one verifier living in a ray worker process."""
-
-    def __init__(self, lang: str, options: dict[str, Any]):
-        from prover.verifiers import get_verifier
-
-        self._verifier = get_verifier(lang, **options)
-
-    def check(self, task: Task, candidate: Candidate) -> Verdict:
-        return self._verifier.check(task, candidate)
-
-    def close(self) -> None:
-        self._verifier.close()
-
-
 class RayChecker:
-    """A handle on one `_VerifierActor`; a dead actor surfaces as an `error` verdict (retried)."""
+    """A handle on one `LocalChecker` ray actor; a dead actor surfaces as an `error` verdict (retried)."""
 
     def __init__(self, actor_cls: Any, lang: str, options: dict[str, Any]):
         self._actor = actor_cls.remote(lang, options)
@@ -93,6 +79,6 @@ def ray_factory(lang: str, options: dict[str, Any], address: str | None, workers
             ray.init(address=address, log_to_driver=False)
         else:
             ray.init(num_cpus=max(1, workers), include_dashboard=False, log_to_driver=False)
-    actor_cls = ray.remote(num_cpus=1)(_VerifierActor)
+    actor_cls = ray.remote(num_cpus=1)(LocalChecker)
     opts = {"workers": 1, **options}
     return lambda: RayChecker(actor_cls, lang, opts)
