@@ -144,6 +144,9 @@ class DafnyVerifier:
         except Exception as e:  # a bug in our gate is infrastructure trouble, never the model's fault
             return Verdict("error", f"infra:gate: {type(e).__name__}: {e}")
         if not gate.ok:
+            if gate.rule.startswith("task:"):
+                # The statement itself cannot be read: our data's fault, never the candidate's.
+                return Verdict("error", f"{gate.rule}: {gate.detail}")
             prefix = "" if gate.rule.startswith("input:") else "gate:"
             return Verdict("rejected", f"{prefix}{gate.rule}: {gate.detail}")
         program, to_program_line = gate.program, (lambda line: line)

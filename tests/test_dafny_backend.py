@@ -218,3 +218,47 @@ def test_cli_backend_agrees_with_the_server():
         out = v.check_many([(task(), Candidate("inc", GOOD)), (task(), Candidate("inc", BAD))])
     assert [x.status for x in out] == ["verified", "failed"]
     assert out[1].messages and out[1].messages[0].line == 1
+
+
+@needs_dafny
+def test_an_unreadable_statement_is_our_error_not_the_candidates():
+    with DafnyVerifier(workers=1, timeout=30) as v:
+        out = v.check(task("lemma L( {"), Candidate("inc", GOOD))
+    assert out.status == "error" and out.reason.startswith("task:unparsable")
+
+
+ARRAY_CONCAT = """method concat(a:array<int>, b:array<int>) returns (c:array<int>)
+  ensures c.Length==b.Length+a.Length
+  ensures forall k :: 0 <= k < a.Length ==> c[k] == a[k]
+  ensures forall k :: 0 <= k < b.Length ==> c[k+a.Length] == b[k]
+{
+  c := new int[a.Length+b.Length];
+  var i:= 0;
+  while (i < c.Length)
+    invariant 0 <= i <= c.Length
+    invariant if i<a.Length then c[..i]==a[..i] else c[..i]==a[..]+b[..(i-a.Length)]
+  {
+    c[i] := if i<a.Length then a[i] else b[i-a.Length];
+    i:=i+1;
+  }
+}
+"""
+
+
+@needs_server
+def test_server_proof_failures_are_confirmed_by_the_cli():
+    """CloverBench's array_concat reference: `dafny` verifies it, DafnyServer 2.3 (snapshot-mode VCs)
+    reports a postcondition failure. With confirmation (the default) the CLI's verdict stands."""
+    from dafny_env.syntax import strip_bodies
+
+    t = Task(id="concat", lang="dafny", statement=strip_bodies(ARRAY_CONCAT), kind="implement")
+    with DafnyVerifier(workers=1, timeout=60, confirm_failures=False) as raw:
+        server_only = raw.check(t, Candidate("concat", ARRAY_CONCAT))
+    with DafnyVerifier(workers=1, timeout=60) as confirmed:
+        out = confirmed.check(t, Candidate("concat", ARRAY_CONCAT))
+    assert out.status == "verified"
+    assert server_only.status == "failed"  # the disagreement that the confirmation exists for
+    wrong = ARRAY_CONCAT.replace("c[..i]==a[..]+b[..(i-a.Length)]", "c[..i]==a[..]")
+    with DafnyVerifier(workers=1, timeout=60) as confirmed:
+        bad = confirmed.check(t, Candidate("concat", wrong))
+    assert bad.status == "failed" and "confirmed by dafny CLI" in bad.reason
