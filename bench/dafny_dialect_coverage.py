@@ -9,9 +9,8 @@ Backends: `pooled` checks each benchmark task's own reference solution through `
 exactly as a candidate is checked (soundness gate on the original text, so `assume`-using references
 are rejected; bridge; verifier); its results, copied to `prover/data/dafny_2_3_reference_checks.jsonl`,
 are what `prover.benchmarks` excludes on Dafny 2.x;
-`cli` runs `dafny /compile:0 /nologo` once per translated file under `prover.procs.run_limited`
-(process group killed on timeout, memory capped). `auto` (default) uses `pooled` when that class
-exists. Per-program results are appended to `--out` (JSONL) and skipped when rerun (resumable).
+`cli` runs `dafny /compile:0` once per translated file (`dafny_env.cli_backend.verify_program`:
+process group killed on timeout, memory capped). `pooled` is the default. Per-program results are appended to `--out` (JSONL) and skipped when rerun (resumable).
 
     python bench/dafny_dialect_coverage.py --limit 30 --workers 2
 """
@@ -19,61 +18,12 @@ exists. Per-program results are appended to `--out` (JSONL) and skipped when rer
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import sys
-import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+
+from dafny_env.cli_backend import verify_program
 
 BENCHMARKS = ("mbpp_dfy", "dafnybench", "clover", "dafnycomp")
-DAFNY = os.environ.get("DAFNY", "/usr/bin/dafny")
-_SUMMARY = re.compile(r"finished with (\d+) verified, (\d+) errors?")
-
-
-@dataclass
-class CliResult:
-    status: str  # verified | verify_errors | parse_error | resolution_error | timeout | other_error
-    output: str
-    seconds: float
-
-
-def run_dafny_cli(program: str, timeout: float = 60.0, memory_mb: int = 4096) -> CliResult:
-    """Verify `program` with one `dafny /compile:0` process; classify the outcome as data.md does."""
-    from prover.procs import run_limited
-
-    with tempfile.TemporaryDirectory(prefix="dafny_cov_") as tmp:
-        path = os.path.join(tmp, "program.dfy")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(program)
-        res = run_limited([DAFNY, "/compile:0", "/nologo", "/vcsCores:1", path],
-                          timeout=timeout, memory_mb=memory_mb, cwd=tmp)
-    out = res.stdout + res.stderr
-    if res.timed_out:
-        status = "timeout"
-    elif "parse errors detected" in out:
-        status = "parse_error"
-    elif "resolution/type errors detected" in out:
-        status = "resolution_error"
-    else:
-        m = _SUMMARY.search(out)
-        if m and res.returncode == 0 and m.group(2) == "0":
-            status = "verified"
-        elif m:
-            status = "verify_errors"
-        else:
-            status = "other_error"
-    return CliResult(status, out, res.seconds)
-
-
-def _pooled_verifier(workers: int, timeout: float):
-    try:
-        from dafny_env import DafnyVerifier  # noqa: F401  (only present once the pool is written)
-    except ImportError:
-        return None
-    from prover.verifiers import get_verifier
-
-    return get_verifier("dafny", cache=False, workers=workers, timeout=timeout)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,17 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="first N programs of each benchmark")
     ap.add_argument("--workers", type=int, default=2, help="programs checked in parallel")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per program (data.md used 60)")
-    ap.add_argument("--backend", choices=("auto", "pooled", "cli"), default="auto")
+    ap.add_argument("--backend", choices=("pooled", "cli"), default="pooled")
     ap.add_argument("--out", default="dafny_dialect_coverage.jsonl", help="per-program results (resumable)")
     args = ap.parse_args(argv)
 
-    verifier = None
-    if args.backend in ("auto", "pooled"):
-        verifier = _pooled_verifier(args.workers, args.timeout)
-        if verifier is None and args.backend == "pooled":
-            print("error: dafny_env.DafnyVerifier is not available; use --backend cli", file=sys.stderr)
-            return 2
-    backend = "pooled" if verifier is not None else "cli"
+    from prover.verifiers import get_verifier
+
+    backend = args.backend
+    verifier = get_verifier("dafny", cache=False, workers=args.workers, timeout=args.timeout) \
+        if backend == "pooled" else None
     print(f"backend: {backend}", file=sys.stderr)
 
     done = {(r["benchmark"], r["id"]): r for r in read_records(args.out)}
@@ -136,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         elif not tr.rewrites:
             rec.update(translated=as_is, seconds=0.0, reused_as_is=True)
         else:
-            r = run_dafny_cli(tr.text, timeout=args.timeout)
+            r = verify_program(tr.text, timeout=args.timeout)
             first = next((ln for ln in r.output.splitlines() if "Error" in ln and "model_compress" not in ln), "")
             rec.update(translated=r.status, first_error=first[:300], seconds=round(r.seconds, 2))
         return rec

@@ -658,7 +658,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from bench.dafny_dialect_coverage import run_dafny_cli
+    from dafny_env.cli_backend import verify_program
     from prover.jsonl import JsonlWriter
 
     ids = [t.id for t in TASKS]
@@ -672,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
         jobs = [(t.id, "ref", t.reference) for t in TASKS] + [(t.id, "empty", t.full("")) for t in TASKS]
         with ThreadPoolExecutor(args.workers) as pool:
             # An empty body that runs past 30 s counts as not verifying (it is a task to be solved).
-            results = list(tqdm(pool.map(lambda j: (j[0], j[1], run_dafny_cli(j[2], timeout=120 if j[1] == "ref" else 30)), jobs),
+            results = list(tqdm(pool.map(lambda j: (j[0], j[1], verify_program(j[2], timeout=120 if j[1] == "ref" else 30)), jobs),
                                 total=len(jobs), file=sys.stderr, desc="dafny"))
         bad = [(tid, r.status, r.output[-600:]) for tid, kind, r in results if kind == "ref" and r.status != "verified"]
         for tid, status, out in bad:

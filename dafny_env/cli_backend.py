@@ -8,7 +8,9 @@ the hard timeout kills the whole group (z3 included).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from dataclasses import dataclass
 
 from prover.procs import run_limited
 
@@ -59,3 +61,39 @@ class CliRunner:
         if r.returncode not in _NORMAL_EXITS:
             return Reply("crashed", output, r.seconds, f"dafny exited with status {r.returncode}")
         return Reply("done", output, r.seconds)
+
+
+_SUMMARY = re.compile(r"finished with (\d+) verified, (\d+) errors?")
+
+
+@dataclass
+class FileOutcome:
+    """One `dafny` run classified with the vocabulary of the data's `dafny_2_3` records."""
+
+    status: str  # verified | verify_errors | parse_error | resolution_error | timeout | other_error
+    output: str
+    seconds: float
+
+
+def verify_program(program: str, timeout: float = 60.0, memory_mb: int | None = 4096,
+                   dafny: str | None = None) -> FileOutcome:
+    """Run the installed Dafny once on `program`, exactly as-is (no gate, no bridge).
+
+    For measurements and tests that need the plain verifier's outcome; candidates go through
+    `DafnyVerifier`, which adds the soundness gate, the dialect bridge and the verdict model.
+    """
+    from .toolchain import detect
+
+    reply = CliRunner(detect(dafny), memory_mb=memory_mb).run(program, timeout, max(1, int(timeout)))
+    out = reply.output
+    if reply.kind == "timeout":
+        status = "timeout"
+    elif "parse errors detected" in out:
+        status = "parse_error"
+    elif "resolution/type errors detected" in out:
+        status = "resolution_error"
+    elif (m := _SUMMARY.search(out)) and reply.kind == "done":
+        status = "verified" if m.group(2) == "0" else "verify_errors"
+    else:
+        status = "other_error"
+    return FileOutcome(status, out, reply.seconds)

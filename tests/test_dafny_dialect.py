@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from dafny_env.dialect import Translation, _apply, _Edit, to_dafny2
+from dafny_env.cli_backend import verify_program
 from dafny_env.syntax import code_mask
 
 
@@ -233,9 +234,7 @@ needs_dafny = pytest.mark.skipif(not os.path.exists(DAFNY), reason=f"no Dafny at
 
 
 def _run(program: str):
-    from bench.dafny_dialect_coverage import run_dafny_cli
-
-    return run_dafny_cli(program, timeout=120)
+    return verify_program(program, timeout=120)
 
 
 def _error_lines(output: str) -> set[int]:

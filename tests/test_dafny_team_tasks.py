@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dafny_env.dialect import to_dafny2
+from dafny_env.cli_backend import verify_program
 from dafny_env.syntax import code_mask
 
 TASKS_FILE = Path(__file__).resolve().parent.parent / "dafny_env" / "tasks" / "team.jsonl"
@@ -83,9 +84,7 @@ def test_difficulty_spread_is_real():
 
 
 def _run(program: str):
-    from bench.dafny_dialect_coverage import run_dafny_cli
-
-    return run_dafny_cli(program, timeout=120)
+    return verify_program(program, timeout=120)
 
 
 def _sample() -> list[dict]:
