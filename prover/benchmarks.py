@@ -252,6 +252,10 @@ def reference_checks() -> dict[tuple[str, str], dict[str, Any]]:
     return {(r["benchmark"], r["id"]): r for ln in read_jsonl(REFERENCE_CHECKS) if (r := ln.record)}
 
 
+def _short_sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def _exclusion_reason(record: dict[str, Any], toolchain: str, benchmark: str = "") -> str:
     """Why the reference of `record` cannot count on `toolchain` ("" = keep it).
 
@@ -264,6 +268,8 @@ def _exclusion_reason(record: dict[str, Any], toolchain: str, benchmark: str = "
     if _dafny_major(toolchain) != 2:
         return ""
     checked = reference_checks().get((benchmark, record.get("id")))
+    if checked is not None and checked.get("reference_sha256") != _short_sha(record.get("reference", "")):
+        checked = None  # measured on another program text: says nothing about this one
     if checked is not None:
         if checked["status"] == "verified":
             return ""

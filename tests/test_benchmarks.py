@@ -174,5 +174,10 @@ def test_dafny_measurements_apply_only_to_dafny2(tmp_path):
     d.mkdir(parents=True)
     rows = read_records(data_dir() / "dafny/clover/clover.jsonl")
     (d / "clover.jsonl").write_text("".join(json.dumps({**r, "dafny_2_3": None}) + "\n" for r in rows))
+    measured = dict(B.excluded("clover", data_dir=tmp_path, toolchain=DAFNY2))
+    # only the shipped checks of our own verifier remain, and only for identical program texts
+    assert all(reason.startswith("the reference solution is") for reason in measured.values())
+    edited = [{**r, "dafny_2_3": None, "reference": r["reference"] + "\n// edited\n"} for r in rows]
+    (d / "clover.jsonl").write_text("".join(json.dumps(r) + "\n" for r in edited))
     assert B.excluded("clover", data_dir=tmp_path, toolchain=DAFNY2) == []
     shutil.rmtree(d)
