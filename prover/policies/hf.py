@@ -111,10 +111,8 @@ class HFPolicy:
         with torch.inference_mode():
             gen = self.model.generate(**enc, **kwargs)
         new = gen.sequences[:, enc["input_ids"].shape[1]:]
-        # Step by step: stacking (batch, steps, vocab) raw logits in fp32 costs GBs at GPU batch sizes.
-        token_lp = torch.stack([torch.log_softmax(step.float(), dim=-1).gather(-1, new[:, t:t + 1]).squeeze(-1)
-                                for t, step in enumerate(gen.logits)], dim=1)
-        del gen
+        logits = torch.stack(gen.logits, dim=1).float()  # (batch, steps, vocab), raw model logits
+        token_lp = torch.log_softmax(logits, dim=-1).gather(-1, new.unsqueeze(-1)).squeeze(-1)
         secs = (time.monotonic() - t0) / len(texts)
         results = []
         for row in range(new.shape[0]):
