@@ -47,7 +47,9 @@ def main(argv: list[str] | None = None) -> int:
                             task_ids=[t.id for t in tasks])
     policy = load_policy(args.policy)
     with tempfile.TemporaryDirectory(prefix="eval-overhead-") as out:
-        run = EvalRun(out, settings, tasks, policy, local_factory(lang, {}), workers=args.workers, progress=False)
+        # No verdict cache: a hit would make verification look free and the overhead meaningless.
+        run = EvalRun(out, settings, tasks, policy, local_factory(lang, {"cache": False}), workers=args.workers,
+                      progress=False)
         scores = run.run([1])
     policy.close()
     wall = time.monotonic() - t0
