@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .syntax import code_mask, matching_brace
 
@@ -299,6 +300,15 @@ def _fresh(base: str, taken: set[str]) -> str:
     return f"{base}{k}"
 
 
+def _bound_ref(text: str, prefix: str, taken: set[str], decl: Callable[[str], str]) -> tuple[str, str]:
+    """How the translated loop refers to a bound: the literal itself, or a fresh variable declared by
+    `decl(name)`; returns (reference, declaration)."""
+    if _is_int_literal(text):
+        return text, ""
+    ref = _fresh(prefix, taken)
+    return ref, " " + decl(ref)
+
+
 def _is_int_literal(expr: str) -> bool:
     return re.fullmatch(r"\s*-?\s*\d+\s*", expr) is not None
 
@@ -344,16 +354,10 @@ def _for_loop_edits(text: str, mask: str, taken: set[str]) -> tuple[list[_Edit],
         lo_text = text[lo_start:lo_end].strip()
         hi_text = text[hi_start:hi_end].strip()
         if direction == "to":
-            if _is_int_literal(lo_text):
-                lo_ref, lo_decl = lo_text, ""
-            else:
-                lo_ref = _fresh("for_lo", taken)
-                lo_decl = f" ghost var {lo_ref} := {idx};"
-            if _is_int_literal(hi_text):
-                hi_ref, hi_decl = hi_text, ""
-            else:
-                hi_ref = _fresh("for_hi", taken)
-                hi_decl = f" var {hi_ref} := {hi_text};"
+            # The start bound is the index's first value (a ghost copy of it); the end bound is
+            # evaluated once, before the loop, as Dafny 4 does.
+            lo_ref, lo_decl = _bound_ref(lo_text, "for_lo", taken, lambda v: f"ghost var {v} := {idx};")
+            hi_ref, hi_decl = _bound_ref(hi_text, "for_hi", taken, lambda v: f"var {v} := {hi_text};")
             head = (f"{{ var {idx}{typ} := {lo_text};{lo_decl}{hi_decl} "
                     f"while {idx} < {hi_ref} invariant {lo_ref} <= {idx} <= {hi_ref}")
             edits.append(_Edit(m.start(), hi_end, head))
@@ -365,16 +369,8 @@ def _for_loop_edits(text: str, mask: str, taken: set[str]) -> tuple[list[_Edit],
         else:
             # `for i := hi downto lo`: the first expression is the upper bound.
             hi_text, lo_text = lo_text, hi_text
-            if _is_int_literal(hi_text):
-                hi_ref, hi_decl = hi_text, ""
-            else:
-                hi_ref = _fresh("for_hi", taken)
-                hi_decl = f" ghost var {hi_ref} := {idx};"
-            if _is_int_literal(lo_text):
-                lo_ref, lo_decl = lo_text, ""
-            else:
-                lo_ref = _fresh("for_lo", taken)
-                lo_decl = f" var {lo_ref} := {lo_text};"
+            hi_ref, hi_decl = _bound_ref(hi_text, "for_hi", taken, lambda v: f"ghost var {v} := {idx};")
+            lo_ref, lo_decl = _bound_ref(lo_text, "for_lo", taken, lambda v: f"var {v} := {lo_text};")
             head = (f"{{ var {idx}{typ} := {hi_text};{hi_decl}{lo_decl} "
                     f"while {lo_ref} < {idx} invariant {lo_ref} <= {idx} <= {hi_ref}")
             edits.append(_Edit(m.start(), hi_end, head))
