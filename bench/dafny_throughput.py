@@ -29,25 +29,19 @@ from tqdm import tqdm
 
 from dafny_env import DafnyVerifier
 from dafny_env.messages import parse_output
-from prover.config import REPO_ROOT, data_dir
+from prover.benchmarks import TEAM_TASKS, load_benchmark
+from prover.config import data_dir
 from prover.core import Task
 
 
 def team_programs() -> list[tuple[str, str]]:
     """(id, program) for every team task whose reference passes the gate, as the verifier runs it."""
-    path = REPO_ROOT / "dafny_env" / "tasks" / "team.jsonl"
-    if not path.exists():
-        return []
     from dafny_env.dialect import to_dafny2
     from dafny_env.soundness import gate
 
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        rec = json.loads(line)
-        task = Task.from_dict(rec, lang="dafny")
-        g = gate(task, rec["reference"])
+    for task in _team_tasks():
+        g = gate(task, task.meta["reference"])
         if g.ok:
             out.append((task.id, to_dafny2(g.program).text))
     return out
@@ -55,15 +49,11 @@ def team_programs() -> list[tuple[str, str]]:
 
 def failing_programs() -> list[tuple[str, str]]:
     """Team statements with an empty target body: the typical wrong first attempt (most fail)."""
-    path = REPO_ROOT / "dafny_env" / "tasks" / "team.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            rec = json.loads(line)
-            out.append((rec["id"] + "#empty", rec["statement"].rstrip() + "\n{\n}\n"))
-    return out
+    return [(t.id + "#empty", t.statement.rstrip() + "\n{\n}\n") for t in _team_tasks()]
+
+
+def _team_tasks() -> list[Task]:
+    return load_benchmark("dafny-team") if TEAM_TASKS.exists() else []
 
 
 def dafnybench_programs() -> list[tuple[str, str]]:
