@@ -207,18 +207,12 @@ def _dafny_task(r: dict[str, Any], bench: Benchmark) -> Task:
             raise BenchmarkError(f"{bench.name}: {r['id']} has no hints-removed program (`spec_only`)")
         statement = r["spec_only"]
     else:
-        statement = _strip_bodies(reference)
+        from dafny_env.syntax import strip_bodies  # lazily: Lean-only users never parse Dafny
+
+        statement = strip_bodies(reference)
     meta = {k: v for k, v in r.items() if k not in ("id", "spec_only", "dafny_2_3")}
     meta["benchmark"] = bench.name
     return Task(id=r["id"], lang="dafny", statement=statement, kind=bench.kind, meta=meta)
-
-
-def _strip_bodies(program: str) -> str:
-    try:
-        from dafny_env.syntax import strip_bodies
-    except ImportError as e:
-        raise BenchmarkError(f"implement-style Dafny benchmarks need dafny_env.syntax.strip_bodies: {e}") from e
-    return strip_bodies(program)
 
 
 @functools.lru_cache(maxsize=None)

@@ -34,10 +34,9 @@ def load_policy_from_args(args: argparse.Namespace, prog: str, **extra):
     """Build the policy the arguments name; print why not and return None when it cannot be built."""
     from ..policies import load_policy
 
-    opts = {} if args.policy == "portfolio" else {
-        k: getattr(args, k) for k in GENERATION_OPTIONS if getattr(args, k) is not None}
-    if args.policy != "portfolio":
-        opts.update(extra)
+    # The portfolio ignores generation options, so every policy gets the same keyword arguments.
+    opts = {k: getattr(args, k) for k in GENERATION_OPTIONS if getattr(args, k) is not None}
+    opts.update(extra)
     try:
         return load_policy(args.policy, **opts)
     except (ValueError, FileNotFoundError, RuntimeError, ImportError) as e:
