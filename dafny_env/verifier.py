@@ -39,7 +39,7 @@ class DafnyVerifier:
 
     def __init__(self, workers: int = 2, timeout: float = 30.0, memory_mb: int = 4096,
                  cache: VerdictCache | None = None, backend: str = "auto", dafny: str | None = None,
-                 recycle_after: int = 200, confirm_failures: bool = True):
+                 recycle_after: int = 200, confirm_failures: bool = True, aot: bool = True):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         self.workers = max(1, int(workers))
@@ -48,6 +48,7 @@ class DafnyVerifier:
         self.cache = cache
         self.recycle_after = recycle_after
         self.confirm_failures = confirm_failures
+        self.aot = aot
         self._missing = ""
         self._tc: Toolchain | None = None
         try:
@@ -99,7 +100,7 @@ class DafnyVerifier:
                     self._runner = ServerPool(self._tc.server_argv, size=self.workers, memory_mb=self.memory_mb,
                                               recycle_after=self.recycle_after, base_args=["/vcsCores:1"])
                 else:
-                    self._runner = CliRunner(self._tc, memory_mb=self.memory_mb)
+                    self._runner = CliRunner(self._tc, memory_mb=self.memory_mb, aot=self.aot)
             return self._runner
 
     def run_program(self, program: str, fresh: bool = False, cli: bool = False) -> Reply:
@@ -112,7 +113,7 @@ class DafnyVerifier:
         if cli and isinstance(runner, ServerPool):
             with self._lock:
                 if self._confirmer is None:
-                    self._confirmer = CliRunner(self._tc, memory_mb=self.memory_mb)
+                    self._confirmer = CliRunner(self._tc, memory_mb=self.memory_mb, aot=self.aot)
             runner = self._confirmer
         if isinstance(runner, ServerPool):
             return runner.run(program, self.timeout, args=[f"/timeLimit:{limit}"], fresh=fresh)
