@@ -49,7 +49,9 @@ def _sources(tc: Toolchain) -> list[Path]:
     seen: dict[str, Path] = {}
     for d in dirs:
         for entry in sorted(d.iterdir()):
-            if entry.suffix in (".dll", ".exe", ".bpl") and entry.is_file():
+            # Everything of Dafny's own directory (prelude, runtime, .config files); only the
+            # assemblies of the directories it links into.
+            if entry.is_file() and (d == dirs[0] or entry.suffix == ".dll"):
                 seen.setdefault(entry.name, entry)
     return list(seen.values())
 
@@ -78,7 +80,8 @@ def status(tc: Toolchain) -> str:
         return f"built ({target})"
     failed = target.with_name(target.name + ".failed")
     if failed.is_file():
-        return "failed: " + failed.read_text(encoding="utf-8", errors="replace").strip()[:300]
+        reason = failed.read_text(encoding="utf-8", errors="replace").strip()[:300]
+        return f"failed: {reason} (delete {failed} to retry)"
     return "not built (built on first CLI check)"
 
 
