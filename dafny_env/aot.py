@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -56,14 +57,21 @@ def _sources(tc: Toolchain) -> list[Path]:
     return list(seen.values())
 
 
-def build_dir(tc: Toolchain) -> Path:
-    """Where this installation's AOT copy lives: keyed by Dafny, mono and the installed files."""
+@functools.lru_cache(maxsize=8)
+def _install_key(tc: Toolchain) -> str:
+    """Dafny's and mono's versions and the installed files, hashed once per process: every
+    `CliRunner` asks, and `verify_program` makes one per check."""
     mono = subprocess.run([tc.mono, "--version"], capture_output=True, text=True, timeout=30).stdout
     h = hashlib.sha256(f"{tc.version}\n{mono.splitlines()[0] if mono else ''}\n".encode())
     for src in _sources(tc):
         st = src.stat()
         h.update(f"{src.name}:{st.st_size}:{int(st.st_mtime)}\n".encode())
-    return cache_dir() / "dafny-aot" / f"dafny-{tc.version}-{h.hexdigest()[:12]}"
+    return h.hexdigest()[:12]
+
+
+def build_dir(tc: Toolchain) -> Path:
+    """Where this installation's AOT copy lives: keyed by Dafny, mono and the installed files."""
+    return cache_dir() / "dafny-aot" / f"dafny-{tc.version}-{_install_key(tc)}"
 
 
 def status(tc: Toolchain) -> str:
