@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Set up a fresh Debian/Ubuntu machine: Dafny (the verifier that needs no downloads), a Python venv
 # in .venv with this project and its ML extras. Idempotent: a second run only checks.
-#   bash setup.sh            # everything used today (verifier + torch/transformers + ray + test tools)
+#   bash setup.sh            # everything used today (verifier + torch/transformers + TRL/peft + ray + test tools)
 #   bash setup.sh --minimal  # verifier + core only (no torch): verify, search/eval with the portfolio
 set -euo pipefail
 cd "$(dirname "$0")"
-extras="hf,dist,dev"
+extras="hf,rl,dist,dev"
 [ "${1:-}" = "--minimal" ] && extras="dev"
 
 if ! command -v dafny >/dev/null 2>&1; then
