@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from dafny_env import syntax
+from lean_env.soundness import parse_statement
 
 from .core import Task
 
@@ -170,8 +171,10 @@ def lean_chat(raw: str, task: Task) -> Extraction:
 
 
 def _lean_decl_name(statement: str) -> str | None:
-    m = re.search(r"\b(?:theorem|lemma)\s+([^\s:({\[]+)", statement)
-    return m.group(1) if m else None
+    try:
+        return parse_statement(statement).name or None
+    except ValueError:
+        return None
 
 
 def _drop_header_lines(text: str, header: str) -> str:

@@ -106,3 +106,10 @@ def test_tactic_extraction():
 def test_matching_brace_ignores_comments():
     assert matching_brace("{ /* } */ { } }", 0) == 14
     assert matching_brace("{ /* never closed", 0) is None
+
+
+def test_chat_names_the_theorem_as_the_lean_lexer_reads_it():
+    task = Task("foo", "lean", "/- lemma draft : True := by -/\n" + STMT, header=LEAN.header)
+    raw = "```lean4\ntheorem foo (a : ℕ) : a = a := by\n  rfl\n```"
+    got = extract(raw, task, style="chat")
+    assert got.text is None and "restates foo" in got.reason

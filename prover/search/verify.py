@@ -5,7 +5,6 @@ Shared by whole-proof sampling and repair so both count, time and record attempt
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Callable, Sequence
 
@@ -94,7 +93,11 @@ def assembled_program(task: Task, text: str) -> str | None:
         g = gate(task, text)
         return g.program if g.ok else None
     from lean_env.soundness import gate as lean_gate
+    from lean_env.soundness import parse_statement
 
-    m = re.search(r"\b(?:theorem|lemma)\s+([^\s:({\[]+)", task.statement)
-    g = lean_gate(task, text, decl_name=m.group(1) if m else None)
+    try:
+        name = parse_statement(task.statement).name or None
+    except ValueError:
+        return None  # the gate cannot place a candidate in a statement it cannot read
+    g = lean_gate(task, text, decl_name=name)
     return task.header + g.code if g.ok else None
