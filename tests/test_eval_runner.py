@@ -169,3 +169,46 @@ def test_generation_and_verification_overlap(tmp_path):
             gen_batch=1, progress=False).run([1])
     # verification of the first task's samples starts while later tasks are still being generated
     assert min(starts) < policy.ends[-1] - 0.1
+
+
+class EmptyExtractionPolicy(CountingPolicy):
+    """Sample 1 of every task is an output with no usable proof, as hf/vllm return it."""
+
+    def generate(self, requests):
+        out = super().generate(requests)
+        for samples in out:
+            if len(samples) > 1:
+                samples[1] = Sample("", raw="I cannot prove this.", reason="no Dafny code block in the output")
+        return out
+
+
+class RecordingChecker(FakeChecker):
+    checked: list[str] = []
+
+    def check(self, task, cand):
+        self.checked.append(cand.text)
+        return super().check(task, cand)
+
+
+def test_extraction_failures_are_failed_with_the_reason_and_never_checked(tmp_path, monkeypatch):
+    monkeypatch.setattr(RecordingChecker, "checked", [])
+    ts = tasks(2)
+    s = EvalRun(tmp_path, settings(ts), ts, EmptyExtractionPolicy(), RecordingChecker, progress=False).run([1])
+    att = final_attempts(tmp_path)
+    for t in ts:
+        assert att[(t.id, 1)]["status"] == "failed"
+        assert att[(t.id, 1)]["reason"] == "extract:no Dafny code block in the output"
+    assert "" not in RecordingChecker.checked and len(RecordingChecker.checked) == 6
+    assert s.counts["failed"] == 2 + 2 and s.counts.get("rejected", 0) == 0 and s.counts["error"] == 0
+    assert {t.id: r.n for t, r in zip(ts, s.problems)} == {"t0": 4, "t1": 4}  # scored: part of n
+
+
+def test_stored_extraction_failures_keep_their_reason_on_resume(tmp_path, monkeypatch):
+    ts = tasks(1)
+    EvalRun(tmp_path, settings(ts), ts, EmptyExtractionPolicy(), FakeChecker, progress=False).run([1])
+    (tmp_path / "attempts.jsonl").write_text("")  # as if killed before any verdict was written
+    monkeypatch.setattr(RecordingChecker, "checked", [])
+    policy = CountingPolicy()
+    EvalRun(tmp_path, settings(ts), ts, policy, RecordingChecker, progress=False).run([1])
+    assert policy.calls == 0 and sorted(RecordingChecker.checked) == ["t0-s0", "t0-s2", "t0-s3"]
+    assert final_attempts(tmp_path)[("t0", 1)]["reason"] == "extract:no Dafny code block in the output"

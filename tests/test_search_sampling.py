@@ -67,8 +67,8 @@ def test_stops_at_first_verified_batch_and_deduplicates():
     res = sample_search(TASK, pol, ver, k=10, batch=3)
     assert res.status == "verified" and res.proof == "{ ok }"
     assert ver.checked == ["{ a }", "{ b }", "{ ok }", "{ c }"]  # duplicate not rechecked
-    assert [a.status for a in res.attempts] == ["failed", "rejected", "failed", "verified", "failed"]
-    assert res.attempts[1].reason == "extraction: no block"
+    assert [a.status for a in res.attempts] == ["failed", "failed", "failed", "verified", "failed"]
+    assert res.attempts[1].reason == "extract:no block"
     assert res.stop_reason == "proof found" and res.toolchain == "fake 1.0"
     assert res.summary()["attempts"] == 5
 

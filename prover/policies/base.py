@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
-from ..core import Task
+from ..core import Task, Verdict
+
+EXTRACT_PREFIX = "extract:"
 
 
 @dataclass
@@ -34,6 +36,18 @@ class Sample:
     tokens: int = 0
     seconds: float = 0.0
     reason: str = ""  # why `text` is empty: the raw output held no usable proof (see prover.extract)
+
+
+def unextracted_verdict(sample: Sample) -> Verdict | None:
+    """The verdict of a sample that holds no candidate (`failed`, reason `extract:<why>`), else None.
+
+    Every place where samples become candidates asks this first, so such a sample never reaches a
+    verifier: its gate would read the empty text as a deleted spec and answer `rejected`, which is the
+    reward-hacking signal, not "the model wrote nothing usable".
+    """
+    if sample.text.strip():
+        return None
+    return Verdict("failed", reason=EXTRACT_PREFIX + (sample.reason or "the output holds no proof"))
 
 
 class Policy(Protocol):

@@ -9,7 +9,7 @@ import time
 from typing import Callable, Sequence
 
 from ..core import Candidate, Task, Verdict, Verifier
-from ..policies.base import Sample
+from ..policies.base import Sample, unextracted_verdict
 from .result import Attempt, SearchResult
 
 
@@ -36,10 +36,10 @@ class AttemptVerifier:
         new: list[tuple[Sample, Attempt]] = []
         recorded: list[Attempt] = []
         for s in samples:
-            if not s.text:
-                a = Attempt("", "rejected", f"extraction: {s.reason or 'no proof in the output'}", round_no,
-                            s.logprob, s.seconds, raw=s.raw)
-                recorded.append(a)
+            failed = unextracted_verdict(s)
+            if failed is not None:
+                recorded.append(Attempt(s.text, failed.status, failed.reason, round_no, s.logprob, s.seconds,
+                                        raw=s.raw))
                 continue
             key = normalize(s.text)
             if key in self.seen:
