@@ -17,6 +17,7 @@ class CountingPolicy:
     """Deterministic samples `t<id>-s<i>`; `short` tasks get fewer samples than asked."""
 
     name = "fake"
+    samples_iid = True  # stands in for a sampled model
 
     def __init__(self, delay=0.0, short=None, fail_after=None):
         self.delay, self.short, self.fail_after = delay, short or {}, fail_after
@@ -212,3 +213,32 @@ def test_stored_extraction_failures_keep_their_reason_on_resume(tmp_path, monkey
     EvalRun(tmp_path, settings(ts), ts, policy, RecordingChecker, progress=False).run([1])
     assert policy.calls == 0 and sorted(RecordingChecker.checked) == ["t0-s0", "t0-s2", "t0-s3"]
     assert final_attempts(tmp_path)[("t0", 1)]["reason"] == "extract:no Dafny code block in the output"
+
+
+class FixedOrderPolicy(CountingPolicy):
+    samples_iid = False
+
+
+def test_a_policy_that_does_not_sample_is_never_reported_as_pass_at_k(tmp_path):
+    ts = tasks(2)
+    s = EvalRun(tmp_path, settings(ts), ts, FixedOrderPolicy(), FakeChecker, progress=False).run([1, 2])
+    assert s.solved_within_k == {1: 1.0, 2: 1.0} and s.pass_at_k == {}  # sample 0 verifies for every task
+    summary = build_summary(tmp_path, s, [1, 2], [])
+    write_summary(tmp_path, summary)
+    assert "pass_at_k" not in json.loads((tmp_path / "summary.json").read_text())
+    report = write_report(tmp_path, summary).read_text()
+    assert "pass@1" not in report and "pass@2" not in report and "pass@k (unbiased)" not in report
+    assert "| 1 | 100.0% | 2/2 |" in report and "solved within 2 attempts" in report
+    assert "not the i.i.d. draws that unbiased pass@k assumes" in report
+
+
+def test_compare_flags_a_fixed_order_run_against_a_sampled_one(tmp_path):
+    from prover.evaluation.compare import compare
+
+    ts = tasks(2)
+    for name, policy in (("sampled", CountingPolicy()), ("fixed", FixedOrderPolicy())):
+        s = EvalRun(tmp_path / name, settings(ts), ts, policy, FakeChecker, progress=False).run([1])
+        write_summary(tmp_path / name, build_summary(tmp_path / name, s, [1], []))
+    text = compare(tmp_path / "sampled", tmp_path / "fixed")
+    assert "| pass@1 | 50.0% | – |" in text and "| solved within 1 attempts | – | 100.0% |" in text
+    assert "not comparable" in text

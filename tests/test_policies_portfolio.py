@@ -98,3 +98,11 @@ def test_target_reader_lexes_like_dafny_char_quote_literals_and_comments():
     t = find_target(spec)
     assert [(p.name, p.type) for p in t.params] == [("x", "int"), ("f", "int -> int"), ("s", "string")]
     assert t.requires == ["x > 0"] and t.ensures == ['s == "a\\"b," || Quote(\'"\')']
+
+
+def test_policies_declare_whether_they_sample():
+    from prover.policies.hf import HFPolicy
+    from prover.policies.vllm import VLLMPolicy
+
+    assert PortfolioPolicy.samples_iid is False
+    assert HFPolicy.samples_iid is True and VLLMPolicy.samples_iid is True

@@ -154,7 +154,10 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
 
 
 def _one_line(summary: dict, wall: float, report) -> str:
-    paks = ", ".join(f"pass@{k} {'–' if v is None else f'{100 * v:.1f}%'}" for k, v in summary["pass_at_k"].items())
+    from ..evaluation.report import pct, per_k
+
+    label, values = per_k(summary)
+    paks = ", ".join(f"{label.format(k=k)} {pct(v)}" for k, v in values.items())
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items() if v)
     return (f"{summary['bench']} × {summary['policy']}: {paks}; solved {summary['solved']}/{summary['tasks']}; "
             f"{counts or 'no attempts'}; {wall:.1f} s. Report: {report}")

@@ -219,7 +219,9 @@ class EvalRun:
         wall = sum(float(r.get("wall_seconds", 0.0)) for r in read_records(self.out / SESSIONS_FILE))
         n = self.settings.samples
         short = {t: n - min(m, n) for t, m in generated_counts(self.out).items()}
-        return score([t.id for t in self.tasks], outcomes(final_attempts(self.out)), ks, wall, short)
+        # A policy that does not declare i.i.d. sampling gets no pass@k (see metrics.py).
+        iid = bool(getattr(self.policy, "samples_iid", False))
+        return score([t.id for t in self.tasks], outcomes(final_attempts(self.out)), ks, wall, short, samples_iid=iid)
 
     # ----- producer: generation
     def _produce(self, done, stored, generated) -> None:

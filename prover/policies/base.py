@@ -54,6 +54,10 @@ class Policy(Protocol):
     """Anything that turns requests into samples (one list of samples per request, in order)."""
 
     name: str
+    # True when the n samples for a request are i.i.d. draws (a sampled model), which unbiased pass@k
+    # assumes; False for a policy that proposes a fixed list in a fixed order (reported as "solved within
+    # k attempts", never as pass@k).
+    samples_iid: bool
 
     def generate(self, requests: Sequence[Request]) -> list[list[Sample]]:
         """Return `req.n` samples (or fewer, if the policy runs out of ideas) for each request."""
