@@ -10,7 +10,7 @@ from prover import benchmarks as B
 from prover.config import data_dir
 from prover.jsonl import read_records
 
-from .datasets import needs_dataset
+from .datasets import dafnybench_sample, needs_dataset
 
 DAFNY2 = "Dafny 2.3.0.10506"
 DAFNY4 = "4.11.0"
@@ -159,6 +159,30 @@ def test_download_rebuilds_the_benchmark_from_its_source(tmp_path, monkeypatch, 
     n = len(fetched)
     B.load_benchmark(name, data_dir=tmp_path, toolchain=DAFNY4)
     assert len(fetched) == n
+
+
+def test_download_builds_dafnybench_tasks_from_the_shipped_sample(tmp_path, monkeypatch):
+    """The path a clone without the team's data takes, on the DafnyBench rows shipped in the repo."""
+    rows = dafnybench_sample()
+    test_json = json.dumps([{"test_ID": r["id"].split("_", 1)[1], "ground_truth": r["reference"],
+                             "hints_removed": r["spec_only"]} for r in rows]).encode()
+    fetched = []
+
+    def fetch(url):
+        fetched.append(url)
+        assert url == B._raw_url(B._DAFNYBENCH, B._DAFNYBENCH.path), url
+        return test_json
+
+    monkeypatch.setattr(B, "_fetch", fetch)
+    got = {t.id: t for t in B.load_benchmark("dafnybench", data_dir=tmp_path, toolchain=DAFNY4)}
+    assert sorted(got) == sorted(r["id"] for r in rows) and len(fetched) == 1
+    for r in rows:
+        t = got[r["id"]]
+        assert t.kind == "hints" and t.statement == r["spec_only"] and t.meta["reference"] == r["reference"]
+    stamp = json.loads((tmp_path / "dafny/dafnybench/dafnybench.jsonl.source.json").read_text())
+    assert stamp["source"] == B._DAFNYBENCH.label() and stamp["files"] == fetched
+    B.load_benchmark("dafnybench", data_dir=tmp_path, toolchain=DAFNY4)
+    assert len(fetched) == 1  # downloaded once
 
 
 def test_offline_download_says_what_to_do(tmp_path, monkeypatch):
