@@ -3,6 +3,7 @@ Lake project's pins checked against the shipped REPL transcripts' MANIFEST (alwa
 miniF2F (when the dataset is present)."""
 
 import json
+import shlex
 import tomllib
 
 import pytest
@@ -73,10 +74,10 @@ def test_doctor_reports_a_missing_install(tmp_path, monkeypatch):
 
 
 def test_doctor_accepts_a_repl_command(monkeypatch):
-    monkeypatch.setenv("PROVER_LEAN_REPL", f"python3 {REPLAY}")
+    monkeypatch.setenv("PROVER_LEAN_REPL", shlex.join(["python3", str(REPLAY)]))
     monkeypatch.delenv("PROVER_LEAN_PROJECT", raising=False)
     r = doctor()
-    assert r["found"] and r["command"].endswith(str(REPLAY)) and "PROVER_LEAN_REPL" in r["detail"]
+    assert r["found"] and r["command"] == shlex.join(["python3", str(REPLAY)]) and "PROVER_LEAN_REPL" in r["detail"]
 
 
 # -- real Lean ------------------------------------------------------------------------------------------
