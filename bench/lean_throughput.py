@@ -13,9 +13,10 @@ Finding Lean: `--repl-cmd` (or `$PROVER_LEAN_REPL`), e.g. `"lake env .lake/packa
 run in `--project` (or `$PROVER_LEAN_PROJECT`), a Lean project that builds the REPL and Mathlib at the
 miniF2F toolchain. Without one the script prints `SKIP: ...` and exits with status 0.
 
-`--double [LABEL]` runs the same harness against the transcript-replay double (`lean_env.replay`)
-with commands recorded at toolchain LABEL instead of miniF2F: it shows the harness works on a
-machine without Lean. Those numbers measure the harness and a Python script, NOT Lean.
+`--double [LABEL]` runs the same harness against the transcript-replay double (`tests/replay.py`, a
+test double that lives with the tests and is not installed; this script runs from a checkout) with
+commands recorded at toolchain LABEL (under `--transcripts`) instead of miniF2F: it shows the harness
+works on a machine without Lean. Those numbers measure the harness and a Python script, NOT Lean.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 DEFAULT_CANDIDATES = "norm_num,simp,linarith,nlinarith,omega"
-DOUBLE_NOTE = "replay double (lean_env.replay): harness overhead only -- these are NOT Lean numbers"
+DOUBLE_NOTE = "replay double (tests/replay.py): harness overhead only -- these are NOT Lean numbers"
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -54,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", help="also write the results as JSON to this file")
     p.add_argument("--double", nargs="?", const="v4.24.0", metavar="LABEL",
                    help="use the transcript-replay double (recorded at LABEL, default v4.24.0) instead of Lean")
+    p.add_argument("--transcripts", metavar="DIR",
+                   help="the REPL transcripts for --double (default: lean_repl_transcripts in the data dir; "
+                   "tests/fixtures/lean_repl_transcripts.tar.xz unpacked is the same)")
     return p.parse_args(argv)
 
 
@@ -71,7 +76,8 @@ def minif2f_workload(split: str, limit: int, candidates: list[str]) -> list[tupl
 
 def double_workload(label_dir: Path) -> list[tuple[str, str]]:
     """(header, command text) from recorded transcripts that import a header, then check in env 0."""
-    from lean_env.replay import discover
+    sys.path.insert(0, str(REPO_ROOT))  # the double is a test module of this checkout
+    from tests.replay import discover
 
     work = []
     for pair in discover([str(label_dir)]):
@@ -173,11 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.double:
         from prover.config import data_dir
 
-        label_dir = data_dir() / "lean_repl_transcripts" / args.double
+        label_dir = Path(args.transcripts or data_dir() / "lean_repl_transcripts") / args.double
         if not label_dir.is_dir():
-            print(f"no transcripts at {label_dir}", file=sys.stderr)
+            print(f"no transcripts at {label_dir} (--transcripts names their folder)", file=sys.stderr)
             return 2
-        cmd = [sys.executable, "-m", "lean_env.replay", str(label_dir)]
+        cmd = [sys.executable, str(REPO_ROOT / "tests" / "replay.py"), str(label_dir)]
         work, backend, cwd = double_workload(label_dir), DOUBLE_NOTE, None
     else:
         if not args.repl_cmd:

@@ -18,16 +18,14 @@ used `sorry`) -> `error`; exceptions `DojoTacticTimeoutError` -> `timeout`, `Doj
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any, Callable
 
 from .proofstate import TacticResult
+from .soundness import parse_statement
 
 INSTALL_HINT = ("pip install -e '.[lean]' (lean-dojo 4.20.0); LeanDojo also needs git, network access to "
                 "trace the repository and a Lean toolchain (elan)")
-_THEOREM_NAME = re.compile(r"^\s*(?:@\[[^\]]*\]\s*)*(?:private\s+|protected\s+)?(?:theorem|lemma)\s+([^\s:({\[]+)",
-                           re.MULTILINE)
 
 
 class LeanDojoUnavailable(RuntimeError):
@@ -46,10 +44,10 @@ def import_lean_dojo() -> Any:
 
 def theorem_name(statement: str) -> str:
     """The declared name in a `theorem`/`lemma` statement (ValueError if there is none)."""
-    m = _THEOREM_NAME.search(statement)
-    if not m:
-        raise ValueError("no `theorem NAME` or `lemma NAME` in the statement")
-    return m.group(1)
+    name = parse_statement(statement).name
+    if not name:
+        raise ValueError("no `theorem NAME` or `lemma NAME` in the statement (an `example` has no name)")
+    return name
 
 
 def minif2f_file(split: str) -> Callable[[str], str]:

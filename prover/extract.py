@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from dafny_env import syntax
+from lean_env.soundness import parse_statement
 
 from .core import Task
 
@@ -23,7 +24,8 @@ FENCE = "```"
 _FENCE_LINE = re.compile(r"^\s*(`{3,})\s*([\w+.-]*)\s*$")
 LEAN_LANGS = ("lean4", "lean", "")
 DAFNY_LANGS = ("dafny", "dfy", "")
-# Tactics that close a goal without proving it; never worth a verifier call.
+# Tactics that close a goal without proving it: a search step never tries them. A whole proof that uses
+# them is extracted as written, so the soundness gate answers `rejected`, the reward-hacking signal.
 CHEATS = re.compile(r"\b(sorry|admit)\b")
 
 
@@ -118,8 +120,6 @@ def _lean_proof_tail(text: str, statement: str) -> Extraction:
     first = next(ln for ln in _strip_lean_comments(text).split("\n") if ln.strip()) if not _only_comments(text) else ""
     if _LEAN_COMMAND.match(first):
         return Extraction(None, f"output starts a new command, not a proof: {first.strip()[:60]!r}")
-    if CHEATS.search(_strip_lean_comments(text)):
-        return Extraction(None, "proof uses sorry/admit")
     return Extraction(text.rstrip() if text.startswith("\n") else "\n" + text.rstrip())
 
 
@@ -157,8 +157,6 @@ def lean_chat(raw: str, task: Task) -> Extraction:
             return _lean_proof_tail(b.body[pos + len(stmt):], stmt)
         # helper lemmas before the statement: a full-code candidate, minus imports (the header's job)
         body = _drop_header_lines(b.body, task.header)
-        if CHEATS.search(_strip_lean_comments(body)):
-            return Extraction(None, "proof uses sorry/admit")
         return Extraction(body.strip() + "\n")
     name = _lean_decl_name(stmt)
     for b in reversed(blocks):
@@ -170,8 +168,10 @@ def lean_chat(raw: str, task: Task) -> Extraction:
 
 
 def _lean_decl_name(statement: str) -> str | None:
-    m = re.search(r"\b(?:theorem|lemma)\s+([^\s:({\[]+)", statement)
-    return m.group(1) if m else None
+    try:
+        return parse_statement(statement).name or None
+    except ValueError:
+        return None
 
 
 def _drop_header_lines(text: str, header: str) -> str:

@@ -10,12 +10,16 @@ from prover import benchmarks as B
 from prover.config import data_dir
 from prover.jsonl import read_records
 
+from .datasets import dafnybench_sample, needs_dataset
+
 DAFNY2 = "Dafny 2.3.0.10506"
 DAFNY4 = "4.11.0"
-needs_data = pytest.mark.skipif(not (data_dir() / "dafny").is_dir(), reason="no shared data dir here")
+MINIF2F = ("minif2f/minif2f.jsonl", "minif2f/minif2f_deepseek_v1.5.jsonl", "minif2f/minif2f_goedel_v2_test.jsonl")
+DAFNY = ("dafny/mbpp_dfy/mbpp_dfy.jsonl", "dafny/dafnybench/dafnybench.jsonl", "dafny/clover/clover.jsonl",
+         "dafny/dafnycomp/dafnycomp.jsonl")
 
 
-@needs_data
+@needs_dataset(*MINIF2F)
 @pytest.mark.parametrize("name,count", [("minif2f-valid", 244), ("minif2f-test", 244),
                                         ("minif2f-deepseek-test", 244), ("minif2f-goedel-test", 244)])
 def test_minif2f(name, count):
@@ -27,7 +31,7 @@ def test_minif2f(name, count):
     assert B.excluded(name) == []
 
 
-@needs_data
+@needs_dataset(*DAFNY)
 @pytest.mark.parametrize("name,total,on_dafny2", [("mbpp-dfy", 166, 82), ("dafnybench", 782, 545),
                                                   ("clover", 62, 55), ("dafnycomp", 300, 148)])
 def test_without_reference_checks_exclusion_follows_the_stored_dafny_2_3_run(name, total, on_dafny2, monkeypatch):
@@ -39,7 +43,7 @@ def test_without_reference_checks_exclusion_follows_the_stored_dafny_2_3_run(nam
     assert len(B.load_benchmark(name, toolchain=DAFNY4)) == total and B.excluded(name, toolchain=DAFNY4) == []
 
 
-@needs_data
+@needs_dataset(*DAFNY)
 @pytest.mark.parametrize("name", ["mbpp-dfy", "dafnybench", "clover", "dafnycomp"])
 def test_reference_checks_through_our_verifier_decide_exclusion_on_dafny_2(name):
     checks = {tid: r for (bench, tid), r in B.reference_checks().items() if bench == name}
@@ -57,7 +61,7 @@ def test_reference_checks_through_our_verifier_decide_exclusion_on_dafny_2(name)
     assert len(B.load_benchmark(name, toolchain=DAFNY4)) == len(kept) + len(skipped)
 
 
-@needs_data
+@needs_dataset("dafny/dafnybench/dafnybench.jsonl", "dafny/clover/clover.jsonl")
 def test_task_kinds():
     from dafny_env.syntax import strip_bodies
 
@@ -85,7 +89,7 @@ def test_task_file_as_benchmark(tmp_path):
     assert B.data_revision(str(f)) != rev and B.benchmark_lang(str(f)) == "dafny"
 
 
-@needs_data
+@needs_dataset("dafny/clover/clover.jsonl")
 def test_data_revision_names_the_source_commit():
     assert B.data_revision("clover").startswith("ChuyueSun/Clover@02144bec1bbf8d38951ef2df6f0c2870965a214e sha256:")
 
@@ -135,7 +139,7 @@ def _fake_github(monkeypatch):
     return fetched
 
 
-@needs_data
+@needs_dataset(*MINIF2F, *DAFNY)
 @pytest.mark.parametrize("name,local", [("mbpp-dfy", "dafny/mbpp_dfy/mbpp_dfy.jsonl"),
                                         ("clover", "dafny/clover/clover.jsonl"),
                                         ("dafnycomp", "dafny/dafnycomp/dafnycomp.jsonl"),
@@ -157,6 +161,30 @@ def test_download_rebuilds_the_benchmark_from_its_source(tmp_path, monkeypatch, 
     assert len(fetched) == n
 
 
+def test_download_builds_dafnybench_tasks_from_the_shipped_sample(tmp_path, monkeypatch):
+    """The path a clone without the team's data takes, on the DafnyBench rows shipped in the repo."""
+    rows = dafnybench_sample()
+    test_json = json.dumps([{"test_ID": r["id"].split("_", 1)[1], "ground_truth": r["reference"],
+                             "hints_removed": r["spec_only"]} for r in rows]).encode()
+    fetched = []
+
+    def fetch(url):
+        fetched.append(url)
+        assert url == B._raw_url(B._DAFNYBENCH, B._DAFNYBENCH.path), url
+        return test_json
+
+    monkeypatch.setattr(B, "_fetch", fetch)
+    got = {t.id: t for t in B.load_benchmark("dafnybench", data_dir=tmp_path, toolchain=DAFNY4)}
+    assert sorted(got) == sorted(r["id"] for r in rows) and len(fetched) == 1
+    for r in rows:
+        t = got[r["id"]]
+        assert t.kind == "hints" and t.statement == r["spec_only"] and t.meta["reference"] == r["reference"]
+    stamp = json.loads((tmp_path / "dafny/dafnybench/dafnybench.jsonl.source.json").read_text())
+    assert stamp["source"] == B._DAFNYBENCH.label() and stamp["files"] == fetched
+    B.load_benchmark("dafnybench", data_dir=tmp_path, toolchain=DAFNY4)
+    assert len(fetched) == 1  # downloaded once
+
+
 def test_offline_download_says_what_to_do(tmp_path, monkeypatch):
     def offline(url):
         raise B.BenchmarkError(f"cannot download {url}: <urlopen error [Errno -3] Temporary failure in name resolution>")
@@ -167,7 +195,7 @@ def test_offline_download_says_what_to_do(tmp_path, monkeypatch):
     assert not (tmp_path / "dafny/clover/clover.jsonl").exists()
 
 
-@needs_data
+@needs_dataset("dafny/clover/clover.jsonl")
 def test_dafny_measurements_apply_only_to_dafny2(tmp_path):
     # a data dir whose records carry no 2.3 measurement (a fresh download): nothing can be excluded
     d = tmp_path / "dafny/clover"

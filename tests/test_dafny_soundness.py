@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -12,8 +11,10 @@ import pytest
 
 from dafny_env import syntax
 from dafny_env.soundness import gate
-from prover.config import data_dir
 from prover.core import Task
+from prover.jsonl import read_records
+
+from .datasets import dafnybench_sample, dataset
 
 SPEC = """predicate IsMax(m: int, a: int, b: int) { m >= a && m >= b && (m == a || m == b) }
 
@@ -90,8 +91,7 @@ module M {
     assert [a.name for a in g.attributes] == ["opaque"] and g.header(src).endswith("ensures {} <= G(x)")
 
 
-def test_strip_bodies_on_every_mbpp_reference():
-    rows = [json.loads(l) for l in open(data_dir() / "dafny" / "mbpp_dfy" / "mbpp_dfy.jsonl")]
+def _check_strip_bodies(rows):
     for r in rows:
         ref = r["reference"]
         spec = syntax.strip_bodies(ref)
@@ -104,10 +104,27 @@ def test_strip_bodies_on_every_mbpp_reference():
             assert d.header(spec) == ref_decls[d.qualname].header(ref)
 
 
-def test_remove_hints_matches_dafnybench_mostly():
-    rows = [json.loads(l) for l in open(data_dir() / "dafny" / "dafnybench" / "dafnybench.jsonl")]
+def test_strip_bodies_on_shipped_dafnybench_references():
+    _check_strip_bodies(dafnybench_sample())
+
+
+def test_strip_bodies_on_every_mbpp_reference():
+    _check_strip_bodies(read_records(dataset("dafny/mbpp_dfy/mbpp_dfy.jsonl")))
+
+
+def _same_after_remove_hints(r) -> bool:
     ws = lambda s: re.sub(r"\s+", "", s)  # noqa: E731
-    same = sum(ws(syntax.remove_hints(r["reference"])) == ws(r["spec_only"]) for r in rows)
+    return ws(syntax.remove_hints(r["reference"])) == ws(r["spec_only"])
+
+
+def test_remove_hints_matches_shipped_dafnybench_rows():
+    rows = dafnybench_sample()
+    assert [r["id"] for r in rows if not _same_after_remove_hints(r)] == []
+
+
+def test_remove_hints_matches_dafnybench_mostly():
+    rows = read_records(dataset("dafny/dafnybench/dafnybench.jsonl"))
+    same = sum(map(_same_after_remove_hints, rows))
     # 681/782 measured; the rest are DafnyBench's line-based artefacts (see the report)
     assert same >= 650, same
 

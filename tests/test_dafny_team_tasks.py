@@ -41,6 +41,18 @@ def test_schema_counts_and_unique_ids():
         assert isinstance(meta["empty_body_verifies"], bool)
 
 
+def test_team_jsonl_is_regenerated_from_its_source_byte_for_byte(tmp_path):
+    """`team_source.py` is the source of `team.jsonl`: an edit to either alone fails here."""
+    from dafny_env.tasks import team_source
+
+    assert team_source.OUT == TASKS_FILE
+    # The flags are Dafny's measurement (`--check`), the one input that is not in the source.
+    empty = {t["id"]: t["meta"]["empty_body_verifies"] for t in TASKS}
+    assert sorted(empty) == sorted(t.id for t in team_source.TASKS)
+    team_source.write(tmp_path / "team.jsonl", empty)
+    assert (tmp_path / "team.jsonl").read_bytes() == TASKS_FILE.read_bytes()
+
+
 def test_tasks_build_into_core_tasks():
     from prover.core import Task
 

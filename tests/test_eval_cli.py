@@ -35,6 +35,7 @@ class SlowVerifier:
 
 class CountingPolicy:
     name = "fake"
+    samples_iid = True
     def generate(self, requests):
         return [[Sample(f"{r.task.id}-s{i}") for i in range(r.n)] for r in requests]
     def close(self): pass
@@ -135,3 +136,6 @@ def test_real_small_eval_portfolio_on_team_tasks(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["tasks"] == 3 and summary["toolchain"] and summary["data_revision"].startswith("file:dafny_env/tasks/team.jsonl")
     assert summary["counts"]["error"] == 0
+    # the portfolio proposes templates in a fixed order: its score is no pass@k
+    assert summary["samples_iid"] is False and "pass_at_k" not in summary and summary["solved_within_k"]["4"] is not None
+    assert "pass@" not in res.stderr and "solved within 4 attempts" in res.stderr

@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from prover.evaluation.metrics import Outcome, block_pass_at_k, pass_at_k, score
+from prover.evaluation.metrics import Outcome, block_pass_at_k, pass_at_k, score, solved_within_k
 
 
 @pytest.mark.parametrize("n,c,k,expected", [
@@ -52,10 +52,10 @@ def test_score_excludes_errors_from_n_and_reports_them():
         Outcome("a", 0, "verified", seconds=1.0, gen_seconds=0.5), Outcome("a", 1, "error"),
         Outcome("b", 0, "failed", seconds=2.0), Outcome("b", 1, "timeout", seconds=3.0),
     ]
-    s = score(["a", "b", "c"], outs, [1, 2])
+    s = score(["a", "b", "c"], outs, [1, 2], samples_iid=True)
     rows = {r.task_id: r for r in s.problems}
     assert (rows["a"].n, rows["a"].correct) == (1, 1)      # the error is not a failed sample
-    assert rows["a"].pass_at[1] == 1.0 and rows["a"].pass_at[2] is None
+    assert rows["a"].at_k[1] == 1.0 and rows["a"].at_k[2] is None
     assert s.pass_at_k[1] == pytest.approx(0.5)            # a: 1, b: 0; c has no samples yet
     assert s.pass_at_k_problems == {1: 2, 2: 1}
     assert s.pass_at_k[2] == 0.0
@@ -66,7 +66,24 @@ def test_score_excludes_errors_from_n_and_reports_them():
 
 def test_score_counts_unproduced_samples_as_failures():
     # the policy produced 1 of 4 requested samples for "a" (it ran out of ideas)
-    s = score(["a"], [Outcome("a", 0, "verified")], [1, 4], unanswered={"a": 3})
+    s = score(["a"], [Outcome("a", 0, "verified")], [1, 4], unanswered={"a": 3}, samples_iid=True)
     assert s.pass_at_k[1] == pytest.approx(0.25)
     assert s.pass_at_k[4] == 1.0
     assert s.unanswered == 3
+
+
+def test_a_policy_that_does_not_sample_is_scored_by_its_first_k_attempts():
+    # "a" verifies at its 2nd attempt, "b" at its 4th: a fixed order, so no pass@k is computed
+    outs = [Outcome("a", i, "verified" if i == 1 else "failed") for i in range(4)]
+    outs += [Outcome("b", i, "verified" if i == 3 else "failed") for i in range(4)]
+    s = score(["a", "b"], outs, [1, 2, 4], samples_iid=False)
+    assert s.solved_within_k == {1: 0.0, 2: 0.5, 4: 1.0} and s.solved_within_k_problems == {1: 2, 2: 2, 4: 2}
+    assert s.pass_at_k == {} and s.block_pass_at_k == {}
+    d = s.to_dict(with_problems=True)
+    assert not any("pass_at" in key for key in d) and d["samples_iid"] is False
+    assert all("solved_within_k" in p and "pass_at_k" not in p for p in d["problems"])
+    # the same verdicts as i.i.d. samples: pass@1 is 1/4 per problem, whatever the order
+    assert score(["a", "b"], outs, [1], samples_iid=True).pass_at_k[1] == pytest.approx(0.25)
+    assert solved_within_k([False, True], 2) == 1.0
+    with pytest.raises(ValueError):
+        solved_within_k([True], 2)

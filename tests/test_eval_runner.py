@@ -17,6 +17,7 @@ class CountingPolicy:
     """Deterministic samples `t<id>-s<i>`; `short` tasks get fewer samples than asked."""
 
     name = "fake"
+    samples_iid = True  # stands in for a sampled model
 
     def __init__(self, delay=0.0, short=None, fail_after=None):
         self.delay, self.short, self.fail_after = delay, short or {}, fail_after
@@ -169,3 +170,75 @@ def test_generation_and_verification_overlap(tmp_path):
             gen_batch=1, progress=False).run([1])
     # verification of the first task's samples starts while later tasks are still being generated
     assert min(starts) < policy.ends[-1] - 0.1
+
+
+class EmptyExtractionPolicy(CountingPolicy):
+    """Sample 1 of every task is an output with no usable proof, as hf/vllm return it."""
+
+    def generate(self, requests):
+        out = super().generate(requests)
+        for samples in out:
+            if len(samples) > 1:
+                samples[1] = Sample("", raw="I cannot prove this.", reason="no Dafny code block in the output")
+        return out
+
+
+class RecordingChecker(FakeChecker):
+    checked: list[str] = []
+
+    def check(self, task, cand):
+        self.checked.append(cand.text)
+        return super().check(task, cand)
+
+
+def test_extraction_failures_are_failed_with_the_reason_and_never_checked(tmp_path, monkeypatch):
+    monkeypatch.setattr(RecordingChecker, "checked", [])
+    ts = tasks(2)
+    s = EvalRun(tmp_path, settings(ts), ts, EmptyExtractionPolicy(), RecordingChecker, progress=False).run([1])
+    att = final_attempts(tmp_path)
+    for t in ts:
+        assert att[(t.id, 1)]["status"] == "failed"
+        assert att[(t.id, 1)]["reason"] == "extract:no Dafny code block in the output"
+    assert "" not in RecordingChecker.checked and len(RecordingChecker.checked) == 6
+    assert s.counts["failed"] == 2 + 2 and s.counts.get("rejected", 0) == 0 and s.counts["error"] == 0
+    assert {t.id: r.n for t, r in zip(ts, s.problems)} == {"t0": 4, "t1": 4}  # scored: part of n
+
+
+def test_stored_extraction_failures_keep_their_reason_on_resume(tmp_path, monkeypatch):
+    ts = tasks(1)
+    EvalRun(tmp_path, settings(ts), ts, EmptyExtractionPolicy(), FakeChecker, progress=False).run([1])
+    (tmp_path / "attempts.jsonl").write_text("")  # as if killed before any verdict was written
+    monkeypatch.setattr(RecordingChecker, "checked", [])
+    policy = CountingPolicy()
+    EvalRun(tmp_path, settings(ts), ts, policy, RecordingChecker, progress=False).run([1])
+    assert policy.calls == 0 and sorted(RecordingChecker.checked) == ["t0-s0", "t0-s2", "t0-s3"]
+    assert final_attempts(tmp_path)[("t0", 1)]["reason"] == "extract:no Dafny code block in the output"
+
+
+class FixedOrderPolicy(CountingPolicy):
+    samples_iid = False
+
+
+def test_a_policy_that_does_not_sample_is_never_reported_as_pass_at_k(tmp_path):
+    ts = tasks(2)
+    s = EvalRun(tmp_path, settings(ts), ts, FixedOrderPolicy(), FakeChecker, progress=False).run([1, 2])
+    assert s.solved_within_k == {1: 1.0, 2: 1.0} and s.pass_at_k == {}  # sample 0 verifies for every task
+    summary = build_summary(tmp_path, s, [1, 2], [])
+    write_summary(tmp_path, summary)
+    assert "pass_at_k" not in json.loads((tmp_path / "summary.json").read_text())
+    report = write_report(tmp_path, summary).read_text()
+    assert "pass@1" not in report and "pass@2" not in report and "pass@k (unbiased)" not in report
+    assert "| 1 | 100.0% | 2/2 |" in report and "solved within 2 attempts" in report
+    assert "not the i.i.d. draws that unbiased pass@k assumes" in report
+
+
+def test_compare_flags_a_fixed_order_run_against_a_sampled_one(tmp_path):
+    from prover.evaluation.compare import compare
+
+    ts = tasks(2)
+    for name, policy in (("sampled", CountingPolicy()), ("fixed", FixedOrderPolicy())):
+        s = EvalRun(tmp_path / name, settings(ts), ts, policy, FakeChecker, progress=False).run([1])
+        write_summary(tmp_path / name, build_summary(tmp_path / name, s, [1], []))
+    text = compare(tmp_path / "sampled", tmp_path / "fixed")
+    assert "| pass@1 | 50.0% | – |" in text and "| solved within 1 attempts | – | 100.0% |" in text
+    assert "not comparable" in text

@@ -32,9 +32,12 @@ def test_completion_restatement_after_proof_ends_it():
     assert extract(raw, LEAN).text == "\n  omega"
 
 
-def test_completion_refuses_sorry_and_new_commands():
-    assert not extract("  sorry\n```", LEAN).ok
-    assert "sorry" in extract("  simp\n  admit", LEAN).reason
+def test_completion_refuses_new_commands_and_leaves_sorry_to_the_gate():
+    from lean_env.soundness import gate
+
+    for raw in ("  sorry\n```", "  simp\n  admit"):
+        got = extract(raw, LEAN)
+        assert got.ok and not gate(LEAN, got.text).ok  # `rejected` by the gate, not an extraction failure
     assert not extract("def fun (x : ℕ) := x\n", LEAN).ok
     assert not extract("```", LEAN).ok
 
@@ -106,3 +109,10 @@ def test_tactic_extraction():
 def test_matching_brace_ignores_comments():
     assert matching_brace("{ /* } */ { } }", 0) == 14
     assert matching_brace("{ /* never closed", 0) is None
+
+
+def test_chat_names_the_theorem_as_the_lean_lexer_reads_it():
+    task = Task("foo", "lean", "/- lemma draft : True := by -/\n" + STMT, header=LEAN.header)
+    raw = "```lean4\ntheorem foo (a : ℕ) : a = a := by\n  rfl\n```"
+    got = extract(raw, task, style="chat")
+    assert got.text is None and "restates foo" in got.reason

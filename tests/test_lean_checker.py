@@ -1,13 +1,13 @@
 """The Lean checker: verdict decisions on real REPL responses, and the verifier's pool handling.
 
 Lean output here is never invented. Responses come from the REPL's own test transcripts
-(`shared/data/lean_repl_transcripts/v4.24.0`). Two answers the checker relies on never occur in
+(`v4.24.0` in `tests/fixtures/lean_repl_transcripts.tar.xz`). Two answers the checker relies on never occur in
 those transcripts: `#check @c` under `pp.all` and `#print axioms c`. For them the tests take a real
 recorded info message (`#check f` -> "f : Nat" from `dup_msg`), keep its record shape, and change only
 its position and text to the formats Lean's source prints ("e : type" in `elabCheckCore`,
 "'c' depends on axioms: [..]" / "'c' does not depend on any axioms" in `Elab/Print.lean`): that is, the
 decision function is tested on the parsed record type built from a real transcript response.
-Pool faults (crash, hang) come from the transcript-replay double `lean_env.replay`.
+Pool faults (crash, hang) come from the transcript-replay double `tests/replay.py`.
 """
 
 import copy
@@ -20,13 +20,13 @@ from lean_env.checker import (ALLOWED_AXIOMS, LeanVerifier, decide, parse_axioms
                               printed_type)
 from lean_env.pool import PoolResult, ReplPool
 from lean_env.repl import ReplResponse
-from lean_env.replay import split_responses
 from lean_env.soundness import gate
 from prover.cache import VerdictCache
 from prover.config import REPO_ROOT
 from prover.core import Candidate, Task
 
 from .lean_transcripts import double, transcript
+from .replay import split_responses
 
 STMT = "theorem mathd_algebra_10 (x : ℝ) (h₀ : x = 2) : Real.sqrt (x ^ 2) = 2 := by"
 TASK = Task(id="mathd_algebra_10", lang="lean", statement=STMT, header="import Mathlib\n")

@@ -1,23 +1,21 @@
 """Lean against a real REPL (`-m lean`, skipped with the reason when none is installed), and the
-Lake project's pins checked against the REPL transcripts' MANIFEST (always run)."""
+Lake project's pins checked against the shipped REPL transcripts' MANIFEST (always run) and against
+miniF2F (when the dataset is present)."""
 
 import json
+import shlex
 import tomllib
 
 import pytest
 
 from lean_env import LeanVerifier, doctor, find_repl
 from lean_env.setup import TEMPLATES, install
-from prover.config import REPO_ROOT, data_dir
+from prover.config import REPO_ROOT
 from prover.core import Candidate, Task
 
-MANIFEST = data_dir() / "lean_repl_transcripts" / "MANIFEST.json"
+from .datasets import dataset
+from .lean_transcripts import REPLAY, manifest_entry
 
-
-def _manifest(label):
-    if not MANIFEST.exists():
-        pytest.skip(f"{MANIFEST} not present")
-    return next(e for e in json.loads(MANIFEST.read_text()) if e["dir"] == label)
 
 
 def test_top_level_toolchain_is_the_default_project():
@@ -25,24 +23,34 @@ def test_top_level_toolchain_is_the_default_project():
     assert top == (TEMPLATES["default"] / "lean-toolchain").read_text().strip() == "leanprover/lean4:v4.24.0"
 
 
-def test_default_project_pins_match_transcripts_and_minif2f():
-    m = _manifest("v4.24.0")
+def test_default_project_pins_match_transcripts():
+    m = manifest_entry("v4.24.0")
     lake = tomllib.loads((TEMPLATES["default"] / "lakefile.toml").read_text())
     revs = {r["name"]: r["rev"] for r in lake["require"]}
     assert revs["REPL"] == m["commit"]
     assert (TEMPLATES["default"] / "lean-toolchain").read_text().strip() == m["lean_toolchain"]
-    row = json.loads((data_dir() / "minif2f" / "minif2f.jsonl").open().readline())
-    assert row["lean_toolchain"] == m["lean_toolchain"]
-    assert row["mathlib_rev"].split()[0] == revs["mathlib"]
     assert [r["name"] for r in lake["require"]][-1] == "mathlib"  # Mathlib's pins win
 
 
-def test_v4_9_project_pins_match_transcripts_and_deepseek_minif2f():
-    m = _manifest("v4.9.0-rc1")
+def test_default_project_pins_match_minif2f():
+    row = json.loads(dataset("minif2f/minif2f.jsonl").open().readline())
+    lake = tomllib.loads((TEMPLATES["default"] / "lakefile.toml").read_text())
+    revs = {r["name"]: r["rev"] for r in lake["require"]}
+    assert row["lean_toolchain"] == (TEMPLATES["default"] / "lean-toolchain").read_text().strip()
+    assert row["mathlib_rev"].split()[0] == revs["mathlib"]
+
+
+def test_v4_9_project_pins_match_transcripts():
+    m = manifest_entry("v4.9.0-rc1")
     text = (TEMPLATES["v4.9"] / "lakefile.lean").read_text()
     assert f'@ "{m["commit"]}"' in text
     assert (TEMPLATES["v4.9"] / "lean-toolchain").read_text().strip() == m["lean_toolchain"]
-    row = json.loads((data_dir() / "minif2f" / "minif2f_deepseek_v1.5.jsonl").open().readline())
+
+
+def test_v4_9_project_pins_match_deepseek_minif2f():
+    row = json.loads(dataset("minif2f/minif2f_deepseek_v1.5.jsonl").open().readline())
+    text = (TEMPLATES["v4.9"] / "lakefile.lean").read_text()
+    assert row["lean_toolchain"] == (TEMPLATES["v4.9"] / "lean-toolchain").read_text().strip()
     fork, rev = row["mathlib_rev"].split("@")
     assert f'"https://github.com/{fork}" @ "{rev}"' in text
 
@@ -66,10 +74,10 @@ def test_doctor_reports_a_missing_install(tmp_path, monkeypatch):
 
 
 def test_doctor_accepts_a_repl_command(monkeypatch):
-    monkeypatch.setenv("PROVER_LEAN_REPL", "python3 -m lean_env.replay")
+    monkeypatch.setenv("PROVER_LEAN_REPL", shlex.join(["python3", str(REPLAY)]))
     monkeypatch.delenv("PROVER_LEAN_PROJECT", raising=False)
     r = doctor()
-    assert r["found"] and r["command"].endswith("-m lean_env.replay") and "PROVER_LEAN_REPL" in r["detail"]
+    assert r["found"] and r["command"] == shlex.join(["python3", str(REPLAY)]) and "PROVER_LEAN_REPL" in r["detail"]
 
 
 # -- real Lean ------------------------------------------------------------------------------------------
@@ -120,7 +128,7 @@ def test_real_repl_catches_a_statement_changed_by_open(verifier):
 @pytest.mark.lean
 @needs_lean
 def test_real_repl_minif2f_statement_elaborates(verifier):
-    path = data_dir() / "minif2f" / "minif2f.jsonl"
+    path = dataset("minif2f/minif2f.jsonl")
     row = next(json.loads(line) for line in path.open() if '"mathd_algebra_478"' in line)
     task = Task.from_dict(row, lang="lean")
     v = verifier.check(task, Candidate(task.id, "\n  rw [h₁, h₂, h₃]\n  norm_num"))

@@ -17,7 +17,7 @@ import pytest
 from lean_env.pool import LeaseUnavailable, ReplPool
 from prover.procs import group_alive
 
-from .lean_transcripts import LABELS, double, label_pairs, transcript
+from .lean_transcripts import LABELS, TRANSCRIPTS, double, label_pairs, transcript
 
 HEAD = "HEAD_v4.33.0-rc2"
 EXACT = transcript(HEAD, "Mathlib/test/exact.in")
@@ -224,8 +224,9 @@ def test_bench_skips_cleanly_without_lean():
 
 
 def test_bench_runs_against_the_double_and_says_so(tmp_path):
-    out = subprocess.run([sys.executable, str(BENCH), "--double", "--repeat", "2", "--cold-limit", "2",
-                          "--out", str(tmp_path / "r.json")], capture_output=True, text=True, timeout=120)
+    out = subprocess.run([sys.executable, str(BENCH), "--double", "--transcripts", str(TRANSCRIPTS), "--repeat", "2",
+                          "--cold-limit", "2", "--out", str(tmp_path / "r.json")],
+                         capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "NOT Lean numbers" in out.stdout
     report = json.loads((tmp_path / "r.json").read_text())

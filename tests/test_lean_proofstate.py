@@ -194,3 +194,8 @@ def test_dojo_adapter_maps_lean_dojo_results(monkeypatch):
     s.start("theorem t (x y : Nat) : x = x ∧ y = y := by")
     assert s.apply(0, "boom").status == "crash"
     assert s.start("theorem not_traced : True := by").status == "error"
+
+
+def test_theorem_name_is_lean_lexers_reading_not_a_line_regex():
+    assert theorem_name("/-\ntheorem old_draft : 1 = 1 := by\n-/\ntheorem real (x : ℕ) : x = x := by") == "real"
+    assert theorem_name("theorem «my thm» : True := by") == "my thm"

@@ -12,10 +12,10 @@ import pytest
 from lean_env.repl import (ReplCrash, ReplMemoryExceeded, ReplProcess, ReplProtocolError, ReplResponse,
                            ReplTimeout, command_request, encode_request, pickle_request,
                            unpickle_proof_state_request)
-from lean_env.replay import split_commands, split_responses
 from prover.procs import group_alive
 
 from .lean_transcripts import LABELS, double, label_pairs, manifest_pair_count, transcript
+from .replay import split_commands, split_responses
 
 
 @pytest.mark.parametrize("label", LABELS)
@@ -192,6 +192,6 @@ def test_missing_executable_raises_oserror():
 
 
 def test_double_cli_rejects_bad_transcripts():
-    out = subprocess.run([sys.executable, "-m", "lean_env.replay", "/nonexistent.in"], capture_output=True,
+    out = subprocess.run([*double(), "/nonexistent.in"], capture_output=True,
                          text=True, timeout=30)
     assert out.returncode == 2 and "cannot load transcripts" in out.stderr

@@ -6,8 +6,9 @@ import pytest
 
 from lean_env.lexer import COMMENT, ERROR, IDENT, NAME_LIT, STRING, code_tokens, tokenize
 from lean_env.soundness import gate, parse_statement, reference_code
-from prover.config import data_dir
 from prover.core import Candidate, Task
+
+from .datasets import dataset
 
 HEADER = "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n"
 STMT = "theorem mathd_algebra_10 (x : ℝ) (h₀ : x = 2) : Real.sqrt (x ^ 2) = 2 := by"
@@ -217,10 +218,7 @@ def test_reference_code_is_statement_with_sorry():
 
 
 def _rows(path):
-    p = data_dir() / path
-    if not p.exists():
-        pytest.skip(f"dataset {p} not present")
-    return [json.loads(line) for line in p.open(encoding="utf-8")]
+    return [json.loads(line) for line in dataset(path).open(encoding="utf-8")]
 
 
 @pytest.mark.parametrize("path", ["minif2f/minif2f.jsonl", "minif2f/minif2f_deepseek_v1.5.jsonl"])

@@ -88,3 +88,21 @@ def test_hints_task_gets_the_program_without_added_hints():
     prog = "method M(n: nat) returns (r: nat)\n  ensures r == n\n{\n  r := 0;\n  while r < n\n  {\n    r := r + 1;\n  }\n}\n"
     cands = candidates_for(Task("h", "dafny", prog, kind="hints"))
     assert cands == [prog]
+
+
+def test_target_reader_lexes_like_dafny_char_quote_literals_and_comments():
+    """`'"'` is a char literal, not the start of a string that hides the rest of the spec."""
+    spec = ("predicate Quote(c: char) { c == '\"' }\n"
+            "lemma L(x: int, f: int -> int, s: string)\n  requires x > 0 // positive, (unbalanced\n"
+            "  ensures s == \"a\\\"b,\" || Quote('\"')\n")
+    t = find_target(spec)
+    assert [(p.name, p.type) for p in t.params] == [("x", "int"), ("f", "int -> int"), ("s", "string")]
+    assert t.requires == ["x > 0"] and t.ensures == ['s == "a\\"b," || Quote(\'"\')']
+
+
+def test_policies_declare_whether_they_sample():
+    from prover.policies.hf import HFPolicy
+    from prover.policies.vllm import VLLMPolicy
+
+    assert PortfolioPolicy.samples_iid is False
+    assert HFPolicy.samples_iid is True and VLLMPolicy.samples_iid is True

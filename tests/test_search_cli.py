@@ -56,3 +56,11 @@ def test_lean_statement_file_is_split_into_header_and_statement():
     assert t.meta["informal_prefix"] == "/-- doc -/\n"
     with pytest.raises(ValueError):
         lean_task_from_text("t", "theorem t : 1 = 1 := rfl")
+
+
+def test_lean_statement_file_split_reads_comments_as_lean_does():
+    text = ("import Mathlib\n/-- A helper. -/\ndef foo : ℕ := 1\n\n/-\ntheorem draft : foo = 2 := by\n-/\n"
+            "/-- doc -/\ntheorem t : foo = 1 := by\n  sorry\n")
+    t = lean_task_from_text("t", text)
+    assert t.statement == "theorem t : foo = 1 := by" and t.meta["informal_prefix"] == "/-- doc -/\n"
+    assert t.header == "import Mathlib\n/-- A helper. -/\ndef foo : ℕ := 1\n\n/-\ntheorem draft : foo = 2 := by\n-/\n"

@@ -67,8 +67,8 @@ def test_stops_at_first_verified_batch_and_deduplicates():
     res = sample_search(TASK, pol, ver, k=10, batch=3)
     assert res.status == "verified" and res.proof == "{ ok }"
     assert ver.checked == ["{ a }", "{ b }", "{ ok }", "{ c }"]  # duplicate not rechecked
-    assert [a.status for a in res.attempts] == ["failed", "rejected", "failed", "verified", "failed"]
-    assert res.attempts[1].reason == "extraction: no block"
+    assert [a.status for a in res.attempts] == ["failed", "failed", "failed", "verified", "failed"]
+    assert res.attempts[1].reason == "extract:no block"
     assert res.stop_reason == "proof found" and res.toolchain == "fake 1.0"
     assert res.summary()["attempts"] == 5
 
@@ -108,3 +108,10 @@ def test_repair_prompt_carries_attempt_and_messages():
     assert p.text.startswith("The following Lean 4 code is incorrect:")
     assert "theorem foo : 1 = 1 := by\n  simp\n```" in p.text and "unsolved goals" in p.text
     assert p.text.endswith("```lean4\nimport Mathlib\n\ntheorem foo : 1 = 1 := by\n")
+
+
+def test_repair_never_picks_an_output_with_nothing_extracted():
+    pol = ListPolicy(["", "{ a }", "{ ok }", "{ x }"])
+    res = repair_search(TASK, pol, SetVerifier({"{ ok }"}), rounds=2, n=2)
+    assert res.attempts[0].status == "failed" and res.attempts[0].reason == "extract:no block"
+    assert pol.requests[1].attempt == "{ a }"  # the empty output scores 0 but has no proof to repair

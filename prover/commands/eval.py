@@ -4,6 +4,8 @@ Generation and verification overlap (one generating thread, W verifier workers).
 appended to OUT/attempts.jsonl as it finishes; a killed run resumes when the same command is run
 again (nothing is redone or duplicated, verifier `error`s are retried). At the end OUT holds
 summary.json (pass@k by k, verdict counts, time split, stamps), report.md and pass_at_k.png.
+pass@k needs i.i.d. samples: for a policy that proposes a fixed list in order (portfolio) the
+figure is "solved within k attempts" (one of its first k proposals verified) instead.
 
 examples:
   prover eval --bench dafny-team --policy portfolio --samples 8 --k 1,8
@@ -32,7 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_policy_arguments(p)
     p.add_argument("--samples", "-n", type=int, default=8, help="samples per task (default: 8)")
     p.add_argument("--k", default="1,8,32",
-                   help="comma-separated k for pass@k; values above --samples are dropped (default: 1,8,32)")
+                   help="comma-separated k for pass@k (solved within k attempts for the portfolio); values "
+                        "above --samples are dropped (default: 1,8,32)")
     p.add_argument("--out", help="run directory (default: evals/<bench>__<policy>__n<samples>); "
                                  "an existing one is resumed")
     p.add_argument("--workers", "-w", type=int, default=min(2, os.cpu_count() or 1),
@@ -154,7 +157,10 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
 
 
 def _one_line(summary: dict, wall: float, report) -> str:
-    paks = ", ".join(f"pass@{k} {'–' if v is None else f'{100 * v:.1f}%'}" for k, v in summary["pass_at_k"].items())
+    from ..evaluation.report import pct, per_k
+
+    label, values = per_k(summary)
+    paks = ", ".join(f"{label.format(k=k)} {pct(v)}" for k, v in values.items())
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items() if v)
     return (f"{summary['bench']} × {summary['policy']}: {paks}; solved {summary['solved']}/{summary['tasks']}; "
             f"{counts or 'no attempts'}; {wall:.1f} s. Report: {report}")

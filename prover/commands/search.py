@@ -157,17 +157,23 @@ def _load_task(args):
 
 def lean_task_from_text(name: str, text: str):
     """Split a Lean file into header (imports, options, opens) and the statement ending in `:= by`."""
+    from lean_env.lexer import COMMENT, tokenize
+    from lean_env.soundness import parse_statement
+
     from ..core import Task
 
     text = re.sub(r"\s*\bsorry\s*$", "", text.rstrip())
-    m = re.search(r"^(/--.*?-/\s*)?(theorem|lemma)\b", text, re.M | re.S)
-    if not m:
+    parsed = parse_statement(text)
+    if parsed.is_example:
         raise ValueError("no `theorem` or `lemma` in the statement file")
-    statement = text[m.start(2):].rstrip()
+    start = parsed.tokens[parsed.name_index - 1].start  # the `theorem`/`lemma` keyword
+    statement = text[start:].rstrip()
     if not statement.endswith(":= by"):
         raise ValueError("the statement must end with `:= by` (optionally followed by `sorry`)")
-    informal = m.group(1) or ""
-    return Task(name, "lean", statement, header=text[: m.start()], meta={"informal_prefix": informal})
+    before = tokenize(text[:start])
+    doc = before[-1] if before and before[-1].kind == COMMENT and before[-1].text.startswith("/--") else None
+    cut = doc.start if doc else start
+    return Task(name, "lean", statement, header=text[:cut], meta={"informal_prefix": text[cut:start]})
 
 
 def _default_trace(task_id: str) -> Path:

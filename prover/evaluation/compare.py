@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .report import SUMMARY_FILE
+from .report import SUMMARY_FILE, pct, per_k
 
 
 def _summary(run_dir: str | os.PathLike) -> dict[str, Any]:
@@ -24,9 +24,16 @@ def compare(dir_a: str | os.PathLike, dir_b: str | os.PathLike) -> str:
     for key in ("bench", "data_revision", "toolchain", "policy", "samples"):
         mark = "" if a.get(key) == b.get(key) else "  **differs**"
         lines.append(f"- {key}: A `{a.get(key)}` · B `{b.get(key)}`{mark}")
+    (label_a, at_a), (label_b, at_b) = per_k(a), per_k(b)
+    if label_a != label_b:
+        lines.append(f"- **A reports {label_a.format(k='k')}, B {label_b.format(k='k')}: a policy that does not sample "
+                     "proposes a fixed list in order, so its figure is no pass@k and the two are not comparable**")
     lines += ["", "| metric | A | B |", "|---|---|---|"]
-    for k in sorted({*a["pass_at_k"], *b["pass_at_k"]}, key=int):
-        lines.append(f"| pass@{k} | {_pct(a['pass_at_k'].get(k))} | {_pct(b['pass_at_k'].get(k))} |")
+    for label in dict.fromkeys((label_a, label_b)):
+        for k in sorted({*at_a, *at_b}, key=int):
+            va = at_a.get(k) if label == label_a else None
+            vb = at_b.get(k) if label == label_b else None
+            lines.append(f"| {label.format(k=k)} | {pct(va)} | {pct(vb)} |")
     lines.append(f"| solved | {a['solved']}/{a['tasks']} | {b['solved']}/{b['tasks']} |")
     for status in a["counts"]:
         lines.append(f"| {status} | {a['counts'][status]} | {b['counts'].get(status, 0)} |")
@@ -38,7 +45,3 @@ def compare(dir_a: str | os.PathLike, dir_b: str | os.PathLike) -> str:
     lines += [f"## Solved by A only ({len(only_a)})", ""] + [f"- `{t}`" for t in only_a] + [""]
     lines += [f"## Solved by B only ({len(only_b)})", ""] + [f"- `{t}`" for t in only_b]
     return "\n".join(lines) + "\n"
-
-
-def _pct(v: float | None) -> str:
-    return "–" if v is None else f"{100 * v:.1f}%"

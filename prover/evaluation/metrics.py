@@ -3,6 +3,10 @@
 Every function here works on `Outcome` lists (one per attempt, the latest verdict of each
 (task, sample)); `error` outcomes are infrastructure failures and are left out of `n` everywhere
 (they are counted and reported, never scored as failed proofs).
+
+pass@k (and its block form) assumes the n samples are i.i.d. draws from the policy. A policy that
+proposes a fixed list in a fixed order (the portfolio) does not sample: for it the score is "solved
+within k attempts", whether one of its first k proposals verified, and nothing is called pass@k.
 """
 
 from __future__ import annotations
@@ -46,6 +50,13 @@ def block_pass_at_k(solved: Sequence[Sequence[bool]], k: int) -> tuple[float, fl
     return float(np.mean(rates)), float(np.std(rates)), blocks
 
 
+def solved_within_k(ok: Sequence[bool], k: int) -> float:
+    """1.0 when one of the first k attempts, in the policy's own order, verified; else 0.0 (needs n >= k)."""
+    if k < 1 or k > len(ok):
+        raise ValueError(f"solved within {k} attempts needs 1 <= k <= n attempts, got n={len(ok)}")
+    return 1.0 if any(ok[:k]) else 0.0
+
+
 @dataclass
 class Outcome:
     """The final result of one (task, sample) attempt, as read back from `attempts.jsonl`."""
@@ -66,25 +77,37 @@ class ProblemRow:
     n: int
     correct: int
     counts: dict[str, int]
-    pass_at: dict[int, float | None]
+    at_k: dict[int, float | None]  # pass@k, or solved within k attempts for a policy that does not sample
     first_verified: int | None
 
 
 @dataclass
 class Scores:
-    """Everything `summary.json` and the report print."""
+    """Everything `summary.json` and the report print.
+
+    With `samples_iid` the per-k figures are pass@k (`pass_at_k*`, `block_pass_at_k`); without it they
+    are "solved within k attempts" (`solved_within_k*`) and the pass@k fields stay empty.
+    """
 
     tasks: int
     attempts: int
     counts: dict[str, int]
+    samples_iid: bool
     pass_at_k: dict[int, float | None]
     pass_at_k_problems: dict[int, int]
     block_pass_at_k: dict[int, dict[str, float] | None]
+    solved_within_k: dict[int, float | None]
+    solved_within_k_problems: dict[int, int]
     solved: int
     errors_excluded: int
     unanswered: int
     time: dict[str, float]
     problems: list[ProblemRow] = field(default_factory=list)
+
+    @property
+    def at_k_key(self) -> str:
+        """The name of the per-k figure in `summary.json`."""
+        return "pass_at_k" if self.samples_iid else "solved_within_k"
 
     def to_dict(self, with_problems: bool = False) -> dict:
         d = {
@@ -94,23 +117,31 @@ class Scores:
             "solved": self.solved,
             "errors_excluded": self.errors_excluded,
             "unanswered": self.unanswered,
-            "pass_at_k": {str(k): v for k, v in self.pass_at_k.items()},
-            "pass_at_k_problems": {str(k): v for k, v in self.pass_at_k_problems.items()},
-            "block_pass_at_k": {str(k): v for k, v in self.block_pass_at_k.items()},
+            "samples_iid": self.samples_iid,
             "time": self.time,
         }
+        if self.samples_iid:
+            d["pass_at_k"] = {str(k): v for k, v in self.pass_at_k.items()}
+            d["pass_at_k_problems"] = {str(k): v for k, v in self.pass_at_k_problems.items()}
+            d["block_pass_at_k"] = {str(k): v for k, v in self.block_pass_at_k.items()}
+        else:
+            d["solved_within_k"] = {str(k): v for k, v in self.solved_within_k.items()}
+            d["solved_within_k_problems"] = {str(k): v for k, v in self.solved_within_k_problems.items()}
         if with_problems:
             d["problems"] = [
                 {"task_id": p.task_id, "n": p.n, "correct": p.correct, "counts": p.counts,
-                 "pass_at_k": {str(k): v for k, v in p.pass_at.items()}, "first_verified": p.first_verified}
+                 self.at_k_key: {str(k): v for k, v in p.at_k.items()}, "first_verified": p.first_verified}
                 for p in self.problems
             ]
         return d
 
 
 def score(task_ids: Iterable[str], outcomes: Iterable[Outcome], ks: Sequence[int], wall_seconds: float = 0.0,
-          unanswered: dict[str, int] | None = None) -> Scores:
+          unanswered: dict[str, int] | None = None, *, samples_iid: bool) -> Scores:
     """Aggregate outcomes into pass@k (mean over problems with n >= k), block pass@k, counts and times.
+
+    `samples_iid` says whether the policy's samples are i.i.d. draws; when they are not, the per-k
+    figure is the share of problems solved within their first k attempts instead of pass@k.
 
     `unanswered[task]` is how many of the requested samples the policy did not produce (it ran out of
     ideas): those count as failed samples, after the produced ones, since the policy had its chance.
@@ -138,24 +169,28 @@ def score(task_ids: Iterable[str], outcomes: Iterable[Outcome], ks: Sequence[int
         ok = [o.status == "verified" for o in outs if o.status != "error"] + [False] * unanswered.get(tid, 0)
         n, c = len(ok), sum(ok)
         first = next((o.sample for o in outs if o.status == "verified"), None)
-        rows.append(ProblemRow(tid, n, c, row_counts, {k: (pass_at_k(n, c, k) if n >= k else None) for k in ks}, first))
+        at = {k: None if n < k else pass_at_k(n, c, k) if samples_iid else solved_within_k(ok, k) for k in ks}
+        rows.append(ProblemRow(tid, n, c, row_counts, at, first))
         sequences.append(ok)
-    pak: dict[int, float | None] = {}
-    pak_n: dict[int, int] = {}
+    at_k: dict[int, float | None] = {}
+    at_k_n: dict[int, int] = {}
     blocks: dict[int, dict[str, float] | None] = {}
     for k in ks:
-        vals = [r.pass_at[k] for r in rows if r.pass_at[k] is not None]
-        pak[k] = float(np.mean(vals)) if vals else None
-        pak_n[k] = len(vals)
-        b = block_pass_at_k(sequences, k)
+        vals = [r.at_k[k] for r in rows if r.at_k[k] is not None]
+        at_k[k] = float(np.mean(vals)) if vals else None
+        at_k_n[k] = len(vals)
+        b = block_pass_at_k(sequences, k) if samples_iid else None
         blocks[k] = None if b is None else {"mean": b[0], "std": b[1], "blocks": b[2]}
     return Scores(
         tasks=len(by_task),
         attempts=sum(counts.values()),
         counts=counts,
-        pass_at_k=pak,
-        pass_at_k_problems=pak_n,
-        block_pass_at_k=blocks,
+        samples_iid=samples_iid,
+        pass_at_k=at_k if samples_iid else {},
+        pass_at_k_problems=at_k_n if samples_iid else {},
+        block_pass_at_k=blocks if samples_iid else {},
+        solved_within_k={} if samples_iid else at_k,
+        solved_within_k_problems={} if samples_iid else at_k_n,
         solved=sum(1 for r in rows if r.correct > 0),
         errors_excluded=counts["error"],
         unanswered=sum(unanswered.get(t, 0) for t in by_task),

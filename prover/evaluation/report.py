@@ -47,8 +47,25 @@ def write_summary(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
     return path
 
 
-def _pct(v: float | None) -> str:
+def pct(v: float | None) -> str:
     return "–" if v is None else f"{100 * v:.1f}%"
+
+
+def per_k(summary: dict[str, Any]) -> tuple[str, dict[str, float | None]]:
+    """The summary's per-k success figure and its name, with `{k}` to fill in.
+
+    `pass@{k}` only for a policy whose samples are i.i.d. draws; "solved within {k} attempts" for one
+    that proposes a fixed list in order (the portfolio), whose number is not a pass@k.
+    """
+    if "pass_at_k" in summary:
+        return "pass@{k}", summary["pass_at_k"]
+    return "solved within {k} attempts", summary["solved_within_k"]
+
+
+NOT_IID_NOTE = ("The policy does not sample: it proposes a fixed list in a fixed order, so its attempts are not the "
+                "i.i.d. draws that unbiased pass@k assumes. The figure is the share of problems with a verified proof "
+                "among their first k attempts, in the policy's order; it is not comparable with a sampling policy's "
+                "pass@k.")
 
 
 def write_report(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
@@ -56,6 +73,8 @@ def write_report(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
     out = Path(out_dir)
     plot = write_plot(out, summary)
     t = summary["time"]
+    label, values = per_k(summary)
+    iid = "pass_at_k" in summary
     lines = [
         f"# Evaluation: {summary['bench']} × {summary['policy']}",
         "",
@@ -68,20 +87,26 @@ def write_report(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
         f"- attempts with a verdict: {summary['attempts']}"
         + ("" if summary["complete"] else " — **run incomplete or with verifier errors: rerun the same command to finish it**"),
         "",
-        "## pass@k",
-        "",
-        "| k | pass@k (unbiased) | problems with n ≥ k | block mean ± std (blocks) |",
-        "|---|---|---|---|",
     ]
-    for k in summary["k"]:
-        b = summary["block_pass_at_k"].get(str(k))
-        block = "–" if not b else f"{100 * b['mean']:.1f}% ± {100 * b['std']:.1f} ({b['blocks']})"
-        lines.append(f"| {k} | {_pct(summary['pass_at_k'].get(str(k)))} | "
-                     f"{summary['pass_at_k_problems'].get(str(k), 0)}/{summary['tasks']} | {block} |")
+    if iid:
+        lines += ["## pass@k", "", "| k | pass@k (unbiased) | problems with n ≥ k | block mean ± std (blocks) |",
+                  "|---|---|---|---|"]
+        for k in summary["k"]:
+            b = summary["block_pass_at_k"].get(str(k))
+            block = "–" if not b else f"{100 * b['mean']:.1f}% ± {100 * b['std']:.1f} ({b['blocks']})"
+            lines.append(f"| {k} | {pct(values.get(str(k)))} | "
+                         f"{summary['pass_at_k_problems'].get(str(k), 0)}/{summary['tasks']} | {block} |")
+        lines += ["", "pass@k is the unbiased estimator 1 − C(n−c, k)/C(n, k) averaged over problems with at least k "
+                  "scored samples; the block figure is STP's: disjoint blocks of k samples, mean ± std of the "
+                  "per-block solve rate."]
+    else:
+        lines += ["## Solved within k attempts", "", "| k | solved within k attempts | problems with n ≥ k |",
+                  "|---|---|---|"]
+        for k in summary["k"]:
+            lines.append(f"| {k} | {pct(values.get(str(k)))} | "
+                         f"{summary['solved_within_k_problems'].get(str(k), 0)}/{summary['tasks']} |")
+        lines += ["", NOT_IID_NOTE]
     lines += [
-        "",
-        "pass@k is the unbiased estimator 1 − C(n−c, k)/C(n, k) averaged over problems with at least k scored "
-        "samples; the block figure is STP's: disjoint blocks of k samples, mean ± std of the per-block solve rate. "
         "Verifier `error`s are infrastructure failures: they are excluded from n and listed below, never counted "
         "as failed proofs.",
         "",
@@ -109,13 +134,14 @@ def write_report(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
         lines += [f"- `{tid}` sample {s}: {reason}" for (tid, s), reason in errors[:50]]
         lines.append("")
     lines += ["## Per problem", "", "| task | n | verified | timeout | error | first verified sample |"
-              + "".join(f" pass@{k} |" for k in summary["k"]),
+              + "".join(f" {label.format(k=k)} |" for k in summary["k"]),
               "|---|---|---|---|---|---|" + "---|" * len(summary["k"])]
     for p in summary["problems"]:
         first = "–" if p["first_verified"] is None else str(p["first_verified"])
         lines.append(f"| `{p['task_id']}` | {p['n']} | {p['correct']} | {p['counts']['timeout']} | "
                      f"{p['counts']['error']} | {first} |"
-                     + "".join(f" {_pct(p['pass_at_k'].get(str(k)))} |" for k in summary["k"]))
+                     + "".join(f" {pct(p['pass_at_k' if iid else 'solved_within_k'].get(str(k)))} |"
+                               for k in summary["k"]))
     path = out / REPORT_FILE
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -126,24 +152,26 @@ def _error_reasons(out: Path) -> dict[tuple[str, int], str]:
 
 
 def write_plot(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
-    """pass@k against k (log scale), with STP block mean ± std where there are blocks."""
+    """pass@k (or solved within k attempts) against k (log scale), with STP block mean ± std where there are blocks."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    ks = [k for k in summary["k"] if summary["pass_at_k"].get(str(k)) is not None]
+    label, values = per_k(summary)
+    ks = [k for k in summary["k"] if values.get(str(k)) is not None]
     fig, ax = plt.subplots(figsize=(5, 3.5))
     if ks:
-        ax.plot(ks, [100 * summary["pass_at_k"][str(k)] for k in ks], "o-", label="unbiased pass@k")
-        bk = [k for k in ks if summary["block_pass_at_k"].get(str(k))]
+        ax.plot(ks, [100 * values[str(k)] for k in ks], "o-",
+                label="unbiased pass@k" if "pass_at_k" in summary else label.format(k="k"))
+        bk = [k for k in ks if summary.get("block_pass_at_k", {}).get(str(k))]
         if bk:
             b = [summary["block_pass_at_k"][str(k)] for k in bk]
             ax.errorbar(bk, [100 * x["mean"] for x in b], yerr=[100 * x["std"] for x in b], fmt="s--",
                         capsize=3, alpha=0.7, label="block mean ± std")
         ax.set_xscale("log", base=2)
         ax.set_xticks(ks, [str(k) for k in ks])
-    ax.set_xlabel("k (samples)")
+    ax.set_xlabel("k (samples)" if "pass_at_k" in summary else "k (attempts, in the policy's order)")
     ax.set_ylabel("solved (%)")
     ax.set_ylim(0, 100)
     ax.set_title(f"{summary['bench']} × {summary['policy']}", fontsize=9)

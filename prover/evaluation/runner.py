@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 from ..core import Candidate, Task, Verdict
 from ..jsonl import JsonlWriter, read_records
-from ..policies.base import Policy, Request
+from ..policies.base import Policy, Request, Sample, unextracted_verdict
 from .backends import Checker, CheckerFactory
 from .metrics import Outcome, Scores, score
 
@@ -219,7 +219,9 @@ class EvalRun:
         wall = sum(float(r.get("wall_seconds", 0.0)) for r in read_records(self.out / SESSIONS_FILE))
         n = self.settings.samples
         short = {t: n - min(m, n) for t, m in generated_counts(self.out).items()}
-        return score([t.id for t in self.tasks], outcomes(final_attempts(self.out)), ks, wall, short)
+        # A policy that does not declare i.i.d. sampling gets no pass@k (see metrics.py).
+        iid = bool(getattr(self.policy, "samples_iid", False))
+        return score([t.id for t in self.tasks], outcomes(final_attempts(self.out)), ks, wall, short, samples_iid=iid)
 
     # ----- producer: generation
     def _produce(self, done, stored, generated) -> None:
@@ -233,7 +235,7 @@ class EvalRun:
                     for i in range(m):
                         if (task.id, i) not in done:
                             r = stored[(task.id, i)]
-                            self._put(task, self._candidate(task, i, r["text"], r.get("logprob")),
+                            self._put(task, i, Sample(r["text"], logprob=r.get("logprob"), reason=r.get("reason", "")),
                                       float(r.get("gen_seconds", 0.0)))
                 elif any((task.id, i) not in done for i in range(n)):
                     todo.append(task)
@@ -262,24 +264,27 @@ class EvalRun:
                 # Per-sample time when the policy measures it, else this call's time shared evenly.
                 gen_s = s.seconds if s.seconds > 0 else elapsed / total
                 rec = {"task_id": task.id, "sample": i, "text": s.text, "gen_seconds": gen_s,
-                       "logprob": s.logprob, "tokens": s.tokens}
+                       "logprob": s.logprob, "tokens": s.tokens, "reason": s.reason}
                 with self._lock:
                     self._cand_writer.write(rec)
                 if (task.id, i) not in done:
-                    items.append((self._candidate(task, i, s.text, s.logprob), gen_s))
+                    items.append((i, s, gen_s))
             with self._lock:
                 self._cand_writer.write({"task_id": task.id, "generated": len(samples)})
                 if len(samples) < n:
                     self._bar.total -= n - len(samples)
                     self._bar.refresh()
-            for cand, gen_s in items:
-                self._put(task, cand, gen_s)
+            for i, s, gen_s in items:
+                self._put(task, i, s, gen_s)
 
-    def _candidate(self, task: Task, i: int, text: str, logprob: float | None) -> Candidate:
-        return Candidate(task_id=task.id, text=text, source=self.settings.policy, sample=i, logprob=logprob)
-
-    def _put(self, task: Task, cand: Candidate, gen_s: float) -> None:
+    def _put(self, task: Task, i: int, sample: Sample, gen_s: float) -> None:
+        cand = Candidate(task_id=task.id, text=sample.text, source=self.settings.policy, sample=i,
+                         logprob=sample.logprob)
         item = _Item(task, cand, gen_s, time.monotonic())
+        failed = unextracted_verdict(sample)
+        if failed is not None:  # nothing to check: recorded here, never queued for a verifier
+            self._record(item, failed, 0, 0.0, 0.0)
+            return
         while not self._stop.is_set():
             try:
                 self._queue.put(item, timeout=0.5)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
-from ..core import Task
+from ..core import Task, Verdict
+
+EXTRACT_PREFIX = "extract:"
 
 
 @dataclass
@@ -36,10 +38,26 @@ class Sample:
     reason: str = ""  # why `text` is empty: the raw output held no usable proof (see prover.extract)
 
 
+def unextracted_verdict(sample: Sample) -> Verdict | None:
+    """The verdict of a sample that holds no candidate (`failed`, reason `extract:<why>`), else None.
+
+    Every place where samples become candidates asks this first, so such a sample never reaches a
+    verifier: its gate would read the empty text as a deleted spec and answer `rejected`, which is the
+    reward-hacking signal, not "the model wrote nothing usable".
+    """
+    if sample.text.strip():
+        return None
+    return Verdict("failed", reason=EXTRACT_PREFIX + (sample.reason or "the output holds no proof"))
+
+
 class Policy(Protocol):
     """Anything that turns requests into samples (one list of samples per request, in order)."""
 
     name: str
+    # True when the n samples for a request are i.i.d. draws (a sampled model), which unbiased pass@k
+    # assumes; False for a policy that proposes a fixed list in a fixed order (reported as "solved within
+    # k attempts", never as pass@k).
+    samples_iid: bool
 
     def generate(self, requests: Sequence[Request]) -> list[list[Sample]]:
         """Return `req.n` samples (or fewer, if the policy runs out of ideas) for each request."""

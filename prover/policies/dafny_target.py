@@ -2,13 +2,16 @@
 
 Declaration spans come from `dafny_env.syntax.parse`; this module adds what prompt building and proof
 templates need on top: the target's parameters, results and pre/postconditions, and the offset at
-which its body goes. Comments and string literals are masked so they never look like code.
+which its body goes. Brackets and keywords are found in `syntax.code_mask`'s view of the text, so
+comments and literals (`'"'` included) never look like code; the returned texts keep the literals.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from dafny_env import syntax
 
 _CLAUSE = re.compile(r"\b(requires|ensures|decreases|reads|modifies)\b")
 
@@ -34,37 +37,9 @@ class DafnyTarget:
     nested: bool = False  # declared inside a module/class (cannot be moved around)
 
 
-def mask(text: str) -> str:
-    """`text` with comments and string/char literals replaced by spaces (offsets preserved)."""
-    out = list(text)
-    i, n = 0, len(text)
-    while i < n:
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-        elif text[i] == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            j = min(n, j + 1)
-        else:
-            i += 1
-            continue
-        for k in range(i, j):
-            if out[k] != "\n":
-                out[k] = " "
-        i = j
-    return "".join(out)
-
-
 def find_target(spec: str, name: str | None = None) -> DafnyTarget | None:
     """The bodyless callable of `spec` (the one named `name`, when given); None if there is none."""
-    from dafny_env.syntax import parse
-
-    for d in parse(spec).walk():
+    for d in syntax.parse(spec).walk():
         if d.is_callable and not d.has_body and d.name and (name is None or d.name == name):
             return _signature(spec, d.kind, d.name, d.start, d.header_end, nested="." in d.qualname)
     return None
@@ -72,7 +47,7 @@ def find_target(spec: str, name: str | None = None) -> DafnyTarget | None:
 
 def _signature(spec: str, kind: str, name: str, start: int, end: int, nested: bool) -> DafnyTarget:
     """Read parameters, results and pre/postconditions from the header `spec[start:end]`."""
-    masked = mask(spec[:end])
+    masked = syntax.code_mask(spec[:end])
     found = re.compile(rf"(?<![\w']){re.escape(name)}(?![\w'])").search(masked, start)
     pos = found.end() if found else end
     gen = re.compile(r"\s*<").match(masked, pos)
@@ -83,53 +58,68 @@ def _signature(spec: str, kind: str, name: str, start: int, end: int, nested: bo
     op = re.compile(r"\s*\(").match(masked, pos)
     if op:
         pos = _skip_balanced(masked, op.end() - 1, "(", ")")
-        params = _params(spec[op.end(): pos - 1])
+        params = _params(spec, masked, op.end(), pos - 1)
     ret = re.compile(r"\s*returns\s*\(").match(masked, pos)
     if ret:
         pos = _skip_balanced(masked, ret.end() - 1, "(", ")")
-        returns = _params(spec[ret.end(): pos - 1])
+        returns = _params(spec, masked, ret.end(), pos - 1)
     requires, ensures = _clauses(spec, masked, pos, end)
     return DafnyTarget(" ".join(kind.split()), name, params, returns, requires, ensures, start, end, nested)
 
 
-def _skip_balanced(text: str, pos: int, open_c: str, close_c: str) -> int:
-    """Offset just past the bracket matching the one at `pos`."""
+def _skip_balanced(masked: str, pos: int, open_c: str, close_c: str) -> int:
+    """Offset just past the bracket matching the one at `pos` in code-masked text."""
     depth = 0
-    for i in range(pos, len(text)):
-        if text[i] == open_c:
+    for i in range(pos, len(masked)):
+        if masked[i] == open_c:
             depth += 1
-        elif text[i] == close_c:
+        elif masked[i] == close_c and not _is_arrow_head(masked, i):
             depth -= 1
             if depth == 0:
                 return i + 1
-    return len(text)
+    return len(masked)
 
 
-def _params(text: str) -> list[Param]:
+def _is_arrow_head(masked: str, i: int) -> bool:
+    """The `>` of `->`, `-->`, `~>` or `=>` is no closing angle bracket."""
+    return masked[i] == ">" and i > 0 and masked[i - 1] in "-~="
+
+
+def _params(spec: str, masked: str, start: int, end: int) -> list[Param]:
     out = []
-    for part in _split_top(text, ","):
-        part = re.sub(r"^\s*(ghost|new|nameonly|older)\s+", "", part.strip())
+    for a, b in _split_top(masked, start, end):
+        part = re.sub(r"^\s*(ghost|new|nameonly|older)\s+", "", _code_text(spec[a:b]))
         if ":" in part:
             n, t = part.split(":", 1)
             out.append(Param(n.strip(), t.strip()))
     return out
 
 
-def _split_top(text: str, sep: str) -> list[str]:
-    parts, depth, cur = [], 0, []
-    for c in text:
+def _split_top(masked: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of `masked[start:end]` between top-level commas (blank parts dropped)."""
+    spans, depth, a = [], 0, start
+    for i in range(start, end):
+        c = masked[i]
         if c in "(<[{":
             depth += 1
-        elif c in ")>]}":
+        elif c in ")]}" or (c == ">" and not _is_arrow_head(masked, i)):
             depth -= 1
-        if c == sep and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(c)
-    if "".join(cur).strip():
-        parts.append("".join(cur))
-    return parts
+        elif c == "," and depth == 0:
+            spans.append((a, i))
+            a = i + 1
+    spans.append((a, end))
+    return [(x, y) for x, y in spans if masked[x:y].strip()]
+
+
+def _code_text(fragment: str) -> str:
+    """`fragment` without comments, whitespace runs collapsed outside literals."""
+    toks = syntax.code_tokens(fragment)
+    out = []
+    for k, t in enumerate(toks):
+        if k and t.start > toks[k - 1].end:
+            out.append(" ")
+        out.append(t.text)
+    return "".join(out)
 
 
 def _clauses(spec: str, masked: str, start: int, end: int) -> tuple[list[str], list[str]]:
@@ -137,7 +127,7 @@ def _clauses(spec: str, masked: str, start: int, end: int) -> tuple[list[str], l
     requires, ensures = [], []
     for k, (s, e, kw) in enumerate(marks):
         stop = marks[k + 1][0] if k + 1 < len(marks) else end
-        text = " ".join(mask(spec[e:stop]).split())
+        text = _code_text(spec[e:stop])
         if kw == "requires":
             requires.append(text)
         elif kw == "ensures":

@@ -27,6 +27,8 @@ def default_threads() -> int:
 class HFPolicy:
     """Generate with `model.generate`; see the module docstring for what `logprob` means."""
 
+    samples_iid = True  # independent draws (identical ones under greedy decoding, which pass@k also reads right)
+
     def __init__(
         self,
         path: str | os.PathLike,

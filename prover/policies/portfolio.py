@@ -37,6 +37,7 @@ class PortfolioPolicy:
     """Fixed proof templates; see the module docstring."""
 
     name = "portfolio"
+    samples_iid = False  # a fixed list in a fixed order: its k-th sample is no random draw
 
     def __init__(self, **_ignored):
         self._cursor: dict[tuple[str, str | None], int] = {}

@@ -21,6 +21,8 @@ from .hf import _stop_strings
 class VLLMPolicy:
     """Generate with `vllm.LLM`; `logprob` is vLLM's cumulative log-probability of the sampled tokens."""
 
+    samples_iid = True
+
     def __init__(self, path: str | os.PathLike, *, temperature: float = 1.0, top_p: float = 0.95,
                  max_new_tokens: int = 512, prompt_style: str | None = None, seed: int | None = None,
                  gpu_memory_utilization: float = 0.85, **_ignored):

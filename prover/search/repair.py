@@ -51,7 +51,8 @@ def repair_search(
         if any(a.status == "verified" for a in attempts):
             result.stop_reason = "proof found"
             break
-        failed = [a for a in attempts if a.status in ("failed", "timeout")]
+        # an output with nothing extracted (`extract:...`) has no proof to repair
+        failed = [a for a in attempts if a.status in ("failed", "timeout") and a.text.strip()]
         if failed:
             best = max(failed, key=lambda a: a.logprob if a.logprob is not None else float("-inf"))
             request = Request(task, n, feedback=feedback_lines(best), attempt=best.text)

@@ -15,8 +15,8 @@ STATUS_RANK = {"verified": 0, "failed": 1, "timeout": 2, "rejected": 3, "error":
 
 @dataclass
 class Attempt:
-    """One candidate and its verdict. `status` is the verdict's, or `rejected` with reason
-    `extraction: ...` when the policy's output held no usable proof (never sent to the verifier)."""
+    """One candidate and its verdict. `status` is the verdict's, or `failed` with reason
+    `extract:...` when the policy's output held no usable proof (never sent to the verifier)."""
 
     text: str
     status: str

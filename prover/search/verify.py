@@ -5,12 +5,11 @@ Shared by whole-proof sampling and repair so both count, time and record attempt
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Callable, Sequence
 
 from ..core import Candidate, Task, Verdict, Verifier
-from ..policies.base import Sample
+from ..policies.base import Sample, unextracted_verdict
 from .result import Attempt, SearchResult
 
 
@@ -37,10 +36,10 @@ class AttemptVerifier:
         new: list[tuple[Sample, Attempt]] = []
         recorded: list[Attempt] = []
         for s in samples:
-            if not s.text:
-                a = Attempt("", "rejected", f"extraction: {s.reason or 'no proof in the output'}", round_no,
-                            s.logprob, s.seconds, raw=s.raw)
-                recorded.append(a)
+            failed = unextracted_verdict(s)
+            if failed is not None:
+                recorded.append(Attempt(s.text, failed.status, failed.reason, round_no, s.logprob, s.seconds,
+                                        raw=s.raw))
                 continue
             key = normalize(s.text)
             if key in self.seen:
@@ -94,7 +93,11 @@ def assembled_program(task: Task, text: str) -> str | None:
         g = gate(task, text)
         return g.program if g.ok else None
     from lean_env.soundness import gate as lean_gate
+    from lean_env.soundness import parse_statement
 
-    m = re.search(r"\b(?:theorem|lemma)\s+([^\s:({\[]+)", task.statement)
-    g = lean_gate(task, text, decl_name=m.group(1) if m else None)
+    try:
+        name = parse_statement(task.statement).name or None
+    except ValueError:
+        return None  # the gate cannot place a candidate in a statement it cannot read
+    g = lean_gate(task, text, decl_name=name)
     return task.header + g.code if g.ok else None

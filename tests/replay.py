@@ -1,14 +1,15 @@
 """A stand-in for the Lean REPL that replays recorded transcripts, with fault injection.
 
 No Lean toolchain can be installed on the development machines, so the REPL client and pool are
-tested against this script. It answers a command only with a response that the real REPL printed
-for that command in a transcript of `leanprover-community/repl` (`test/X.in` -> `test/X.expected.out`,
-see `shared/data/lean_repl_transcripts/`), byte for byte. It never invents Lean output: a command
-with no recorded response makes it print a message to stderr and exit with status 2.
+tested against this script: a test double, stdlib only, run by its path. It answers a command only
+with a response that the real REPL printed for that command in a transcript of
+`leanprover-community/repl` (`test/X.in` -> `test/X.expected.out`, shipped in
+`tests/fixtures/lean_repl_transcripts.tar.xz`), byte for byte. It never invents Lean output: a
+command with no recorded response makes it print a message to stderr and exit with status 2.
 
 Usage (the process speaks the REPL protocol on stdin/stdout):
 
-    python -m lean_env.replay [options] TRANSCRIPT [TRANSCRIPT ...]
+    python tests/replay.py [options] TRANSCRIPT [TRANSCRIPT ...]
 
 TRANSCRIPT is an `X.in` file whose `X.expected.out` lies beside it, or a directory: every such pair
 under it (recursively, sorted by path; `.in` files without `.expected.out` are skipped).
@@ -162,7 +163,7 @@ def read_commands(stream: BinaryIO) -> Iterator[str]:
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog="python -m lean_env.replay",
+        prog="python tests/replay.py",
         description="Replay recorded Lean REPL transcripts on stdin/stdout (a test double; "
         "it never invents Lean output).",
         epilog="See the module docstring for the matching rules and exit statuses.",

@@ -1,4 +1,4 @@
-"""Source of the team's own Dafny task set, and the checker that writes `dafny_env/tasks/team.jsonl`.
+"""Source of the team's own Dafny task set, and the checker that writes `team.jsonl` beside it.
 
 Every task is written in the subset that Dafny 2.3 and Dafny 4 both accept (plain `function` only in
 specs and lemmas, `while` loops). A task is a spec program whose last declaration, the target, ends
@@ -6,7 +6,10 @@ after its spec clauses; the reference is that statement followed by the target's
 needed, helper lemmas. `--check` verifies every reference with the real Dafny and measures whether
 the empty body `{}` already verifies (recorded as `meta.empty_body_verifies`), then writes the JSONL.
 
-    python bench/dafny_team_tasks.py --check --workers 2
+    python -m dafny_env.tasks.team_source --check --workers 2
+
+`tests/test_dafny_team_tasks.py` regenerates the file from this source (with the recorded
+`empty_body_verifies` flags) and compares it byte for byte, so an edit here without `--check` fails.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "dafny_env" / "tasks" / "team.jsonl"
+OUT = Path(__file__).resolve().parent / "team.jsonl"
 
 
 @dataclass
@@ -651,15 +654,24 @@ def records(empty: dict[str, bool] | None = None) -> list[dict]:
     return out
 
 
+def write(path: str | Path, empty: dict[str, bool] | None) -> None:
+    """Replace `path` with the task set (the format `team.jsonl` is kept in)."""
+    from prover.jsonl import JsonlWriter
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).unlink(missing_ok=True)
+    with JsonlWriter(path) as w:
+        for rec in records(empty):
+            w.write(rec)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", action="store_true", help="verify references with real Dafny and measure empty bodies")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from dafny_env.cli_backend import verify_program
-    from prover.jsonl import JsonlWriter
 
     ids = [t.id for t in TASKS]
     if len(set(ids)) != len(ids):
@@ -680,11 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         empty = {tid: r.status == "verified" for tid, kind, r in results if kind == "empty"}
         if bad:
             return 1
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).unlink(missing_ok=True)
-    with JsonlWriter(args.out) as w:
-        for rec in records(empty):
-            w.write(rec)
+    write(args.out, empty)
     counts = {k: sum(t.kind == k for t in TASKS) for k in (P, I)}
     print(f"wrote {len(TASKS)} tasks ({counts}) to {args.out}", file=sys.stderr)
     if empty is not None:
