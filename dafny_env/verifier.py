@@ -159,7 +159,11 @@ class DafnyVerifier:
                     self._confirmer = CliRunner(self._tc, memory_mb=self.memory_mb, aot=self.aot)
             runner = self._confirmer
         if isinstance(runner, ServerPool):
-            return runner.run(program, self.timeout, args=[f"/timeLimit:{limit}"], fresh=fresh, name=name)
+            # Snapshot mode (the server's default, 3) changes the VC and loses proofs the CLI finds
+            # (dafnybench_037); a fresh name gains nothing from it. Reuse needs level 1: whole
+            # implementations from the cache, never Boogie's assumptions injected into changed ones.
+            snapshots = "/verifySnapshots:1" if name else "/verifySnapshots:0"
+            return runner.run(program, self.timeout, args=[f"/timeLimit:{limit}", snapshots], fresh=fresh, name=name)
         return runner.run(program, self.timeout, limit)
 
     def _check_with_retry(self, task: Task, text: str) -> Verdict:

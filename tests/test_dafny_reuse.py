@@ -77,7 +77,8 @@ STATEMENT_VARIANTS = {
 
 
 @needs_server
-@pytest.mark.parametrize("what", sorted(STATEMENT_VARIANTS))
+@pytest.mark.parametrize("what", [w if w in ("const", "helper lemma") else pytest.param(w, marks=pytest.mark.slow)
+                                  for w in sorted(STATEMENT_VARIANTS)])
 def test_a_statement_that_changes_meaning_changes_the_verdict(fast, what):
     """Same task id, same candidate, the statement's definition changed: both orders, twice."""
     good, bad = STATEMENT_VARIANTS[what]
@@ -96,7 +97,8 @@ HELPER_PROGRAMS = {
 
 
 @needs_server
-@pytest.mark.parametrize("what", sorted(HELPER_PROGRAMS))
+@pytest.mark.parametrize("what", [w if w == "helper const" else pytest.param(w, marks=pytest.mark.slow)
+                                  for w in sorted(HELPER_PROGRAMS)])
 def test_a_candidate_helper_that_changes_meaning_changes_the_verdict(fast, what):
     task = Task("t", "dafny", "lemma T(x: int) ensures x + 1 > x\n")
     good, bad = HELPER_PROGRAMS[what]

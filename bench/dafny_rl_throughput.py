@@ -1,0 +1,181 @@
+"""Dafny checking at RL speed: many policy-shaped candidates per spec, stock `dafny` vs `prover verify`.
+
+Training and self-play send k candidates for the same spec, most of them wrong. For each team task
+(`dafny-team`) this bench checks, as bodies of the task's target (what a policy writes):
+  the reference body, an empty body, the reference + a true assert, + another true assert,
+  + a false assert, and up to `--samples` bodies of the portfolio policy,
+in one run, at the same parallelism, with no verdict cache:
+  (a) one stock `dafny /compile:0 /trace` process per check on the program the verifier assembles
+      (gate + Dafny 4 -> 2.3 bridge): the baseline, and the reference verdicts (`verified` when
+      dafny exits 0 and /trace lists every implementation verified);
+  (b) `DafnyVerifier` as `prover verify` runs it (exact mode: server proof failures re-checked by
+      one `dafny` process; eval's default);
+  (c) `DafnyVerifier(confirm_failures=False)`, the fast mode training uses.
+Prints checks/s, the ratio to (a), p50/p95 latency, and agreement with (a) item by item; for (c)
+the items it fails that stock dafny verifies (its false negatives, the rate stamped on its
+verdicts). The pools are started (untimed) before their rows: a pool lives for a whole job.
+
+  python bench/dafny_rl_throughput.py --limit 40 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tqdm import tqdm
+
+from dafny_env import DafnyVerifier
+from dafny_env.cli_backend import CliRunner
+from dafny_env.dialect import to_dafny2
+from dafny_env.messages import parse_output
+from dafny_env.soundness import gate
+from dafny_env.syntax import parse
+from dafny_env.toolchain import detect
+from dafny_env.verifier import vc_time_limit
+from prover.benchmarks import load_benchmark
+from prover.core import Candidate, Task
+from prover.policies.portfolio import dafny_candidates
+
+
+def reference_body(task: Task) -> str | None:
+    """The reference's body of the task's target (the one declaration the statement leaves bodyless)."""
+    targets = [d for d in parse(task.statement).walk() if d.is_callable and not d.has_body]
+    ref = task.meta.get("reference", "")
+    if len(targets) != 1 or not ref:
+        return None
+    for d in parse(ref).walk():
+        if d.qualname == targets[0].qualname and d.has_body:
+            return ref[d.body_start : d.body_end]
+    return None
+
+
+def _with_assert(body: str, claim: str) -> str:
+    return "{\n  assert " + claim + ";" + body.strip()[1:]
+
+
+def items(tasks: list[Task], samples: int) -> list[tuple[str, Task, str]]:
+    """(item id, task, candidate body) for every task with a reference body."""
+    out = []
+    for task in tasks:
+        body = reference_body(task)
+        if body is None:
+            continue
+        kinds = {"reference": body, "empty": "{\n}", "true-assert": _with_assert(body, "true"),
+                 "true-assert-2": _with_assert(body, "0 <= 1"), "false-assert": _with_assert(body, "false")}
+        seen = set(kinds.values())
+        for i, cand in enumerate(c for c in dafny_candidates(task) if c not in seen):
+            if i >= samples:
+                break
+            kinds[f"portfolio-{i}"] = cand
+        out += [(f"{task.id}#{k}", task, c) for k, c in kinds.items()]
+    return out
+
+
+def stock_program(task: Task, body: str) -> str | None:
+    g = gate(task, body)
+    return to_dafny2(g.program).text if g.ok else None
+
+
+def stock_verdict(output: str, returncode: int | None, kind: str) -> str:
+    parsed = parse_output(output, 2)
+    ok = (kind == "done" and returncode == 0 and parsed.completed and not parsed.errors and not parsed.timeouts
+          and not parsed.frontend_errors and all(i.outcome == "verified" for i in parsed.impls))
+    return "verified" if ok else "not verified"
+
+
+def measure_stock(programs: dict[str, str], workers: int, timeout: float) -> dict:
+    runner = CliRunner(detect(), aot=False)
+    limit = vc_time_limit(timeout)
+
+    def one(item: tuple[str, str]) -> tuple[str, float, str]:
+        reply = runner.run(item[1], timeout, limit)
+        return item[0], reply.seconds, stock_verdict(reply.output, reply.returncode, reply.kind)
+
+    start = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers) as ex:
+        results = list(tqdm(ex.map(one, programs.items()), total=len(programs), desc="stock dafny per check",
+                            file=sys.stderr))
+    return _row(time.monotonic() - start, [(i, s, v) for i, s, v in results])
+
+
+def measure_verifier(verifier: DafnyVerifier, work: list[tuple[str, Task, str]], label: str) -> dict:
+    start = time.monotonic()
+    verdicts = verifier.check_many([(t, Candidate(i, c)) for i, t, c in work])
+    wall = time.monotonic() - start
+    row = _row(wall, [(i, v.seconds, v.status) for (i, _, _), v in zip(work, verdicts)])
+    row["reasons"] = {i: v.reason for (i, _, _), v in zip(work, verdicts)}
+    row["toolchain"] = verifier.toolchain()
+    return row
+
+
+def _row(wall: float, results: list[tuple[str, float, str]]) -> dict:
+    lat = sorted(s for _, s, _ in results)
+    return {"checks": len(results), "wall_s": round(wall, 2), "checks_per_s": round(len(results) / wall, 3),
+            "p50_s": round(statistics.median(lat), 3), "p95_s": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 3),
+            "outcomes": {i: v for i, _, v in results}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=40, help="number of team tasks (default 40)")
+    ap.add_argument("--samples", type=int, default=2, help="portfolio bodies per task besides the five kinds (default 2)")
+    ap.add_argument("--workers", type=int, default=2, help="parallel checks for every row (default 2)")
+    ap.add_argument("--timeout", type=float, default=60.0, help="hard per-check timeout, s (default 60)")
+    ap.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
+    args = ap.parse_args(argv)
+
+    tasks = load_benchmark("dafny-team")[: args.limit]
+    work, excluded = [], []
+    programs: dict[str, str] = {}
+    for item_id, task, body in items(tasks, args.samples):
+        program = stock_program(task, body)
+        if program is None:
+            excluded.append(item_id)
+            continue
+        work.append((item_id, task, body))
+        programs[item_id] = program
+    print(f"{len(work)} candidates of {len(tasks)} team tasks, {args.workers} workers, timeout {args.timeout:g} s, "
+          f"load average {os.getloadavg()[0]:.1f}; excluded by the gate: {excluded}", file=sys.stderr)
+
+    stock = measure_stock(programs, args.workers, args.timeout)
+    rows = {"stock dafny per check": stock}
+    for label, confirm in (("prover verify (exact)", True), ("prover verify (fast)", False)):
+        with DafnyVerifier(workers=args.workers, timeout=args.timeout, confirm_failures=confirm) as v:
+            # Start the servers before timing (one-time, about 3 s each): a pool lives for a whole job.
+            v.check_many([(Task("warm", "dafny", "lemma W() ensures true\n"), Candidate(f"w{i}", "{\n}"))
+                          for i in range(args.workers)])
+            rows[label] = measure_verifier(v, work, label)
+    print(f"{len(work)} candidates ({len(tasks)} team tasks x {len(work) / max(1, len(tasks)):.1f}), "
+          f"{args.workers} workers, cache off, load average {os.getloadavg()[0]:.1f}, {rows['prover verify (fast)']['toolchain']}")
+    for name, r in rows.items():
+        ratio = r["checks_per_s"] / stock["checks_per_s"]
+        disagree = sorted(k for k in r["outcomes"] if (r["outcomes"][k] == "verified") != (stock["outcomes"][k] == "verified"))
+        r["ratio"], r["disagree"] = round(ratio, 2), disagree
+        false_neg = [k for k in disagree if stock["outcomes"][k] == "verified"]
+        false_pos = [k for k in disagree if r["outcomes"][k] == "verified"]
+        r["false_negatives"], r["false_positives"] = false_neg, false_pos
+        verified = sum(v == "verified" for v in r["outcomes"].values())
+        print(f"{name:>24}: {r['checks_per_s']:.2f} checks/s  ratio {ratio:.2f}x  (wall {r['wall_s']:.1f} s, "
+              f"p50 {r['p50_s']:.2f} s, p95 {r['p95_s']:.2f} s, {verified}/{r['checks']} verified; "
+              f"agrees with stock dafny /trace on {r['checks'] - len(disagree)}/{r['checks']})")
+        if name != "stock dafny per check":
+            print(f"{'':>26}false negatives (stock verified, this did not): {len(false_neg)}/{r['checks']} "
+                  f"= {len(false_neg) / r['checks']:.1%} {false_neg}")
+            print(f"{'':>26}false positives (this verified, stock did not): {len(false_pos)} {false_pos}")
+            for k in disagree:
+                print(f"{'':>28}{k}: {r['reasons'][k][:160]}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"workers": args.workers, "timeout": args.timeout,
+                                               "excluded": excluded, **rows}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
