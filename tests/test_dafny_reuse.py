@@ -172,3 +172,22 @@ def test_fast_mode_is_stamped_on_every_verdict(fast):
     assert "fast:" in verdict.toolchain and "false negatives" in verdict.toolchain
     with DafnyVerifier(workers=1) as exact:
         assert "fast" not in exact.toolchain()
+
+
+@needs_server
+def test_a_reused_verified_with_a_declaration_the_statement_lacks_is_rechecked(fast, monkeypatch):
+    """Dafny's reading of the program declares something the statement does not (a body that
+    smuggled a declaration past our scanner): the verdict is re-decided without any reuse and the
+    task's name is retired. Simulated by hiding the helper H from the statement's symbols."""
+    task = Task("t", "dafny", HELPER)
+    real_spec = fast._spec_symbols
+
+    def spec_without_h(t):
+        statement, symbols = real_spec(t)
+        return statement, [s for s in symbols if s.name != "H"]
+
+    monkeypatch.setattr(fast, "_spec_symbols", spec_without_h)
+    calls = _recording(fast, monkeypatch)
+    assert _statuses(fast, [(task, BODY_OK), (task, BODY_OK)]) == ["verified", "verified"]
+    stable = calls[0][0]
+    assert [n == stable for n, _ in calls] == [True, True, False, False], [n for n, _ in calls]
