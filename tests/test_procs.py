@@ -137,7 +137,7 @@ def test_sigkill_of_a_lean_parent_takes_the_repl_group_with_it(tmp_path):
         with ThreadPoolExecutor(1) as ex:
             ex.submit(pool.run, "def f := 2", {{"cmd": "example : True := trivial"}}).result()
     """
-    started = lambda seen: (any("lean_env.replay" in n for n in seen.values())
+    started = lambda seen: (any("replay.py" in n for n in seen.values())
                             and any("time.sleep(10**6)" in n for n in seen.values()))
     _kill_parent_and_check(script, started, tmp_path)
 
