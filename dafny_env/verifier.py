@@ -19,6 +19,7 @@ from typing import Sequence
 from prover.batch import check_batch
 from prover.cache import VerdictCache, verdict_key
 from prover.core import Candidate, Message, OnResult, Task, Verdict
+from prover.retry import VERIFIER_RETRY, with_retries
 
 from . import evidence
 from .cli_backend import CliRunner
@@ -168,11 +169,8 @@ class DafnyVerifier:
         return runner.run(program, self.timeout, limit)
 
     def _check_with_retry(self, task: Task, text: str) -> Verdict:
-        verdict = self._check_one(task, text, fresh=False)
-        if verdict.status == "error":
-            # Infrastructure trouble (crash, garbage): once more on a brand-new process.
-            verdict = self._check_one(task, text, fresh=True)
-        return verdict
+        # A retry runs on a brand-new process: the old one may be wedged.
+        return with_retries(VERIFIER_RETRY, lambda attempt: self._check_one(task, text, fresh=attempt > 0))
 
     def _check_one(self, task: Task, text: str, fresh: bool) -> Verdict:
         start = time.monotonic()

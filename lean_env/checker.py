@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from prover.core import Candidate, Message, OnResult, Task, Verdict
+from prover.retry import VERIFIER_RETRY, with_retries
 
 from .setup import HINT, ReplLocation, find_repl
 from .soundness import GATE_VERSION, GateResult, fresh_decl_name, gate, reference_code
@@ -44,6 +45,10 @@ PP_EXTRA = ("pp.maxSteps 1000000000",)
 MAX_MESSAGES = 50
 MAX_MESSAGE_CHARS = 2000
 SORRY_WARNING = "declaration uses 'sorry'"
+# How a REPL that hit its address-space cap dies (quoted from its stderr in a crash's detail): Lean's
+# runtime prints "INTERNAL PANIC: out of memory" when an allocation fails; C++ code throws bad_alloc;
+# the replay double (Python) raises MemoryError.
+_OUT_OF_MEMORY = ("INTERNAL PANIC: out of memory", "std::bad_alloc", "MemoryError")
 
 _AXIOMS_RE = re.compile(r"depends on axioms:\s*\[(.*)\]", re.S)
 _NO_AXIOMS = "does not depend on any axioms"
@@ -160,12 +165,17 @@ def decide(response: Any, plan: GateResult, post: PostCheck, reference_type: str
 
 @dataclass
 class _Reference:
-    """The reference type of one task, or why it could not be had (`final`: not worth retrying)."""
+    """The reference type of one task, or why it could not be had (`final`: not worth retrying).
+
+    `pp_options` are the options the type was printed with; the candidate's type is printed with
+    the same ones, so that both prints are comparable.
+    """
 
     type: str = ""
     error: str = ""
     final: bool = False
     status: str = "error"
+    pp_options: tuple[str, ...] = PP_BASE
 
 
 class LeanVerifier:
@@ -198,7 +208,6 @@ class LeanVerifier:
                 self._not_found = "; ".join(tried)
         self._toolchain = toolchain if toolchain is not None else (
             self._location.toolchain if self._location else ("lean-repl:injected" if pool is not None else ""))
-        self._pp_options: tuple[str, ...] = PP_BASE + PP_EXTRA
         self._references: dict[tuple[str, str], _Reference] = {}
         self._ref_locks: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()
@@ -241,36 +250,51 @@ class LeanVerifier:
 
     def _check_one(self, task: Task, cand: Candidate) -> Verdict:
         start = time.monotonic()
-        try:
-            verdict = self._verify(task, cand, self.timeout)
-            if verdict.status == "error" and not verdict.reason.startswith(("bad input", "no Lean")):
-                verdict = self._verify(task, cand, 2 * self.timeout)  # one retry with more time
-        except Exception as e:  # a bug here must cost one verdict, not the batch
-            verdict = Verdict("error", f"internal error in the Lean checker: {type(e).__name__}: {e}")
+        crashes: list[str] = []
+
+        def attempt(i: int) -> Verdict:
+            try:
+                return self._verify(task, cand, VERIFIER_RETRY.timeout(self.timeout, i), crashes)
+            except Exception as e:  # a bug here must cost one verdict, not the batch
+                return Verdict("error", f"infra:lean-checker: {type(e).__name__}: {e}")
+
+        verdict = with_retries(VERIFIER_RETRY, attempt)
         verdict.seconds = time.monotonic() - start
         verdict.toolchain = self._toolchain
         return verdict
 
-    def _verify(self, task: Task, cand: Candidate, timeout: float) -> Verdict:
+    def _verify(self, task: Task, cand: Candidate, timeout: float, crashes: list[str]) -> Verdict:
+        """One try; `crashes` collects the REPL deaths this candidate caused in earlier tries."""
         if task.lang != "lean":
-            return Verdict("error", f"bad input: task {task.id!r} is {task.lang}, not lean")
+            return Verdict("error", f"input:wrong-lang: task {task.id!r} is {task.lang}, not lean")
         g = gate(task, cand)
         if not g.ok:
-            if g.rule in ("bad-input", "task:unparsable"):
-                return Verdict("error", f"bad input: {g.detail}")
+            if g.rule == "task:unparsable":
+                return Verdict("error", f"{g.rule}: {g.detail}")
+            if g.rule == "bad-input":
+                return Verdict("error", f"input:bad: {g.detail}")
             return Verdict("rejected", f"{g.rule}: {g.detail}")
         pool = self._get_pool()
         if pool is None:
-            return Verdict("error", f"no Lean REPL available ({self._not_found}); {HINT}")
+            return Verdict("error", f"infra:no-lean: no Lean REPL available ({self._not_found}); {HINT}")
         ref = self._reference(pool, task, timeout)
         if ref.error:
             return Verdict(ref.status, ref.error)
-        post = post_check(g.code, g.decl_name, self._pp_options)
+        post = post_check(g.code, g.decl_name, ref.pp_options)
         result = pool.run(task.header, {"cmd": g.code + post.text}, timeout=timeout)
         if result.status == "timeout":
-            return Verdict("timeout", f"no answer within {timeout:g} s")
+            return Verdict("timeout", f"limit:time: no answer within {timeout:g} s; process group killed")
+        if result.status == "crash":
+            # The header env was ready, so the candidate's own command took the REPL down.
+            if result.limit == "memory" or any(sign in result.detail for sign in _OUT_OF_MEMORY):
+                return Verdict("failed", f"limit:memory: {result.detail}; process group killed")
+            crashes.append(result.detail)
+            if len(crashes) > 1:
+                return Verdict("failed", f"crash: the REPL died on this candidate {len(crashes)} times, "
+                                         f"each on another process: {result.detail}")
+            return Verdict("error", f"crash: the REPL died (retried on another process): {result.detail}")
         if result.status != "ok" or result.response is None:
-            return Verdict("error", f"REPL {result.status}: {result.detail}")
+            return Verdict("error", f"infra:repl: {result.status}: {result.detail}")
         return decide(result.response, g, post, ref.type)
 
     # -- reference statement --------------------------------------------------------------------
@@ -294,9 +318,10 @@ class LeanVerifier:
         try:
             code = reference_code(task.statement, name)
         except ValueError as e:
-            return _Reference(error=f"bad input: task {task.id!r}: {e}", final=True)
+            return _Reference(error=f"task:unparsable: task {task.id!r}: {e}", final=True)
+        options = PP_BASE + PP_EXTRA
         while True:
-            post = post_check(code, name, self._pp_options)
+            post = post_check(code, name, options)
             result = pool.run(task.header, {"cmd": code + post.text}, timeout=timeout)
             if result.status == "timeout":
                 return _Reference(error=f"reference statement: no answer within {timeout:g} s", status="timeout")
@@ -305,20 +330,20 @@ class LeanVerifier:
             resp = result.response
             if resp.error is not None:
                 return _Reference(error=f"reference statement: the REPL refused it: {resp.error}")
-            option_lines = range(post.check_line - len(self._pp_options), post.check_line)
+            option_lines = range(post.check_line - len(options), post.check_line)
             if any(m.severity == "error" and _line(m) in option_lines for m in resp.messages) \
-                    and len(self._pp_options) > len(PP_BASE):
-                self._pp_options = PP_BASE  # this toolchain lacks an extra option; see PP_EXTRA
+                    and len(options) > len(PP_BASE):
+                options = PP_BASE  # this toolchain lacks an extra option; see PP_EXTRA
                 continue
             errors = [m for m in resp.messages if m.severity == "error"]
             if errors:
-                return _Reference(error=f"bad input: task {task.id!r}: the statement does not elaborate under "
-                                        f"its header: {errors[0].data[:300]}", final=True)
+                return _Reference(error=f"task:does-not-elaborate: task {task.id!r}: the statement does not "
+                                        f"elaborate under its header: {errors[0].data[:300]}", final=True)
             checks = _messages_on(resp, post.check_line, "info")
             if len(checks) != 1:
                 return _Reference(error="reference statement: no `#check` answer")
             try:
-                return _Reference(type=printed_type(checks[0].data))
+                return _Reference(type=printed_type(checks[0].data), pp_options=options)
             except ValueError as e:
                 return _Reference(error=f"reference statement: {e}")
 

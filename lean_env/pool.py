@@ -16,8 +16,8 @@ Outcomes (`PoolResult.status`):
   * `crash`: the process died, printed garbage or went over the RSS limit; the group was killed.
   * `error`: the infrastructure could not serve the request at all: the REPL would not start, the
     header failed (Lean errors, no env, crash or timeout while importing), or the pool is closed.
-Callers retry `timeout`/`crash`/`error` (a second pass with more time); none of them says anything
-about the candidate being wrong.
+None of them says by itself whether the candidate is wrong: the checker decides that (a memory
+overrun or a crash that happens again on another process is the candidate's; see `lean_env.checker`).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ class PoolResult:
     response: ReplResponse | None
     seconds: float
     detail: str = ""
+    limit: str = ""  # "memory" when a `crash` was the RSS watchdog's kill
 
 
 class LeaseUnavailable(Exception):
@@ -112,7 +113,7 @@ class Lease:
             return PoolResult("timeout", None, time.monotonic() - start, str(e))
         except ReplMemoryExceeded as e:
             self._worker.dead = True
-            return PoolResult("crash", None, time.monotonic() - start, f"memory watchdog: {e}")
+            return PoolResult("crash", None, time.monotonic() - start, f"memory watchdog: {e}", limit="memory")
         except ReplError as e:
             self._worker.dead = True
             return PoolResult("crash", None, time.monotonic() - start, str(e))

@@ -53,8 +53,12 @@ def check_batch(
             futures = {ex.submit(check_one, items[i]): k for k, i in todo}
             for fut in as_completed(futures):
                 k = futures[fut]
-                verdict = fut.result()
-                if cache is not None:
-                    cache.put(k, verdict)
+                try:
+                    verdict = fut.result()
+                except Exception as e:  # a bug in one check costs that item, never the others' verdicts
+                    verdict = Verdict("error", f"infra:check-raised: {type(e).__name__}: {e}")
+                else:
+                    if cache is not None:
+                        cache.put(k, verdict)
                 finish(k, verdict)
     return [v for v in results if v is not None]

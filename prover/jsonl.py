@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator, TextIO
 
@@ -45,11 +46,42 @@ def parse_line(raw: bytes, lineno: int) -> Line:
     return Line(lineno, obj)
 
 
-def read_records(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """All well-formed records of a file we wrote ourselves; a torn last line (crash) is skipped."""
+class MalformedLines(ValueError):
+    """A file we wrote ourselves has malformed lines other than a torn last one (strict mode)."""
+
+
+class MalformedLinesWarning(UserWarning):
+    """A file we wrote ourselves has malformed lines other than a torn last one; they were skipped."""
+
+
+def read_records(path: str | os.PathLike, strict: bool = False) -> list[dict[str, Any]]:
+    """All records of a file we wrote ourselves (JsonlWriter), for resuming.
+
+    Only a torn last line (no newline at the end: the writer was killed mid-record) is dropped
+    silently. Any other malformed line means the file was damaged: it is skipped with a
+    `MalformedLinesWarning` that counts them and names the first, or raises `MalformedLines` when
+    `strict`.
+    """
     if not os.path.exists(path):
         return []
-    return [ln.record for ln in read_jsonl(path) if ln.record is not None]
+    with open(path, "rb") as f:
+        raws = f.read().split(b"\n")
+    torn = raws[-1]  # the text after the last newline: b"" unless the last record was cut short
+    records, bad = [], []
+    for lineno, raw in enumerate(raws, 1):
+        if not raw.strip():
+            continue
+        ln = parse_line(raw, lineno)
+        if ln.record is not None:
+            records.append(ln.record)
+        elif not (lineno == len(raws) and raw is torn):
+            bad.append(ln.error)
+    if bad:
+        msg = f"{path}: {len(bad)} malformed line(s) skipped; first: {bad[0]}"
+        if strict:
+            raise MalformedLines(msg)
+        warnings.warn(msg, MalformedLinesWarning, stacklevel=2)
+    return records
 
 
 class JsonlWriter:

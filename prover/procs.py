@@ -4,6 +4,13 @@ Every verifier process runs in its own session/process group so that a timeout c
 with every child it started (z3 under Dafny, lake under Lean), and under an address-space cap so that a
 runaway proof cannot take the machine down. Neither Dafny's `/timeLimit` nor the Lean REPL's options
 can stop a hung solver, so these are the only limits that are trusted.
+
+The groups also die with this process, however it dies (SIGKILL included): a small reaper process
+holds the read end of a pipe whose only writer is this process and is told every group we start;
+when the pipe reaches end-of-file it SIGKILLs every group still registered. A parent-death signal
+(PR_SET_PDEATHSIG) cannot do this: it fires when the *thread* that started the child exits, and
+verifier processes outlive the worker threads that start them; it would also reach only the direct
+child, not z3 under DafnyServer.
 """
 
 from __future__ import annotations
@@ -12,9 +19,101 @@ import os
 import resource
 import signal
 import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from typing import Sequence
+
+# The reaper reads "+PGID" / "-PGID" lines; at end-of-file (its parent is gone) it kills what is left.
+# It ignores SIGINT/SIGTERM aimed at the terminal's group so that it outlives the parent.
+_REAPER = r"""
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+groups = set()
+for line in sys.stdin.buffer:
+    line = line.strip()
+    if line[:1] == b"+":
+        groups.add(int(line[1:]))
+    elif line[:1] == b"-":
+        groups.discard(int(line[1:]))
+for g in groups:
+    try:
+        os.killpg(g, signal.SIGKILL)
+    except OSError:
+        pass
+"""
+
+
+class _Reaper:
+    """This process's reaper (started on first use); `track`/`untrack` register process groups."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._proc: subprocess.Popen | None = None
+        self._fd: int | None = None  # our (only) write end of the reaper's stdin
+        self._groups: set[int] = set()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        # A forked child must not keep the pipe open (the reaper would wait for it too) nor own our
+        # groups. Only raw syscalls here: another thread may have held a lock when we forked.
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+        self._lock = threading.Lock()
+        self._proc, self._fd, self._groups = None, None, set()
+
+    def _start(self) -> None:
+        r, w = os.pipe()  # both ends close-on-exec: no verifier process inherits the write end
+        try:
+            self._proc = subprocess.Popen([sys.executable, "-c", _REAPER], stdin=r, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError:
+            os.close(w)
+            raise
+        finally:
+            os.close(r)
+        self._fd = w
+
+    def _send(self, line: str) -> None:
+        for _ in range(2):
+            if self._fd is None or self._proc is None or self._proc.poll() is not None:
+                if self._fd is not None:
+                    os.close(self._fd)
+                    self._fd = None
+                self._start()
+                # A new reaper is told every group still live, so a killed reaper loses nothing.
+                line = "".join(f"+{g}\n" for g in self._groups)
+            try:
+                os.write(self._fd, line.encode("ascii"))
+                return
+            except OSError:
+                self._proc = None
+
+    def track(self, pgid: int) -> None:
+        with self._lock:
+            self._groups.add(pgid)
+            try:
+                self._send(f"+{pgid}\n")
+            except OSError:
+                self._groups.discard(pgid)
+                raise
+
+    def untrack(self, pgid: int) -> None:
+        with self._lock:
+            if pgid in self._groups:
+                self._groups.discard(pgid)
+                self._send(f"-{pgid}\n")
+
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
+
+REAPER = _Reaper()
 
 
 def _limit_memory(memory_mb: int | None):
@@ -39,8 +138,9 @@ def popen_limited(
     stdout: int | None = subprocess.PIPE,
     stderr: int | None = subprocess.PIPE,
 ) -> subprocess.Popen:
-    """Start `argv` in a new process group with an address-space cap of `memory_mb` MiB."""
-    return subprocess.Popen(
+    """Start `argv` in a new process group with an address-space cap of `memory_mb` MiB; the group is
+    killed when this process dies (see the module docstring)."""
+    proc = subprocess.Popen(
         list(argv),
         stdin=stdin,
         stdout=stdout,
@@ -52,6 +152,12 @@ def popen_limited(
         start_new_session=True,
         preexec_fn=_limit_memory(memory_mb),
     )
+    try:
+        REAPER.track(proc.pid)  # with start_new_session the child's pid is its group id
+    except OSError:
+        kill_group(proc)  # a process that would not die with us is not started at all
+        raise
+    return proc
 
 
 def kill_group(proc: subprocess.Popen, grace: float = 0.5) -> None:
@@ -86,6 +192,7 @@ def kill_group(proc: subprocess.Popen, grace: float = 0.5) -> None:
         proc.wait(timeout=1)
     except subprocess.TimeoutExpired:
         pass
+    REAPER.untrack(proc.pid)
 
 
 def group_pids(pgid: int) -> list[int]:
@@ -162,4 +269,5 @@ def run_limited(
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            REAPER.untrack(proc.pid)
     return RunResult(proc.returncode, out or "", err or "", time.monotonic() - start, timed_out)

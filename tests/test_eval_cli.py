@@ -42,6 +42,8 @@ class CountingPolicy:
 
 prover.verifiers.get_verifier = lambda lang, **kw: SlowVerifier()
 prover.policies.load_policy = lambda spec, **kw: CountingPolicy()
+import prover.evaluation.statements
+prover.evaluation.statements.dafny_statement_check = lambda *a, **kw: None  # no real Dafny here either
 from prover.cli import main
 sys.exit(main(sys.argv[1:]))
 '''
@@ -139,3 +141,33 @@ def test_real_small_eval_portfolio_on_team_tasks(tmp_path):
     # the portfolio proposes templates in a fixed order: its score is no pass@k
     assert summary["samples_iid"] is False and "pass_at_k" not in summary and summary["solved_within_k"]["4"] is not None
     assert "pass@" not in res.stderr and "solved within 4 attempts" in res.stderr
+
+
+@pytest.mark.skipif(shutil.which("dafny") is None, reason="no Dafny installed")
+def test_a_task_whose_statement_dafny_cannot_read_is_excluded(tmp_path):
+    """Real Dafny, portfolio policy: one statement with a syntax error Dafny reports (our scanner does
+    not see it), one that leaves our scanner unable to read it, one that does not resolve, a good one."""
+    rows = [{"id": "good", "lang": "dafny", "statement": "lemma Good(x: int)\n  ensures x + 1 > x\n"},
+            {"id": "syntax", "lang": "dafny", "statement": "lemma Bad(x: int)\n  ensures x + 1 > x )\n"},
+            {"id": "unclosed", "lang": "dafny", "statement": "lemma Open(x: int)\n  ensures x > 0\n{\n"},
+            {"id": "unresolved", "lang": "dafny", "statement": "lemma Unres(x: int)\n  ensures y > x\n"}]
+    bench = tmp_path / "tasks.jsonl"
+    bench.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "prover.cli", "eval", "--bench", str(bench), "--policy", "portfolio",
+           "--samples", "2", "--k", "1", "--workers", "2", "--out", str(out), "--no-progress"]
+    res = _run(cmd, timeout=240)
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    excluded = {e["task_id"]: e["reason"] for e in summary["excluded"]}
+    assert set(excluded) == {"syntax", "unclosed", "unresolved"}, excluded
+    assert excluded["syntax"].startswith("task:parse") and "line 2" in excluded["syntax"]
+    assert excluded["unresolved"].startswith("task:resolution") and "unresolved identifier: y" in excluded["unresolved"]
+    assert excluded["unclosed"].startswith("task:")
+    assert summary["tasks"] == 1 and summary["counts"]["error"] == 0 and summary["complete"]
+    assert {r["task_id"] for r in read_records(out / "attempts.jsonl")} == {"good"}
+    settings = json.loads((out / "run.json").read_text())["settings"]
+    assert settings["verifier"]["timeout"] > 0 and settings["verifier"]["memory_mb"] > 0
+    # a resume with another timeout is refused
+    other = _run([*cmd, "--timeout", "7"], timeout=60)
+    assert other.returncode == 2 and "verifier" in other.stderr and "timeout" in other.stderr

@@ -8,7 +8,7 @@ import pytest
 
 from prover.core import Task, Verdict
 from prover.evaluation.report import build_summary, write_report, write_summary
-from prover.evaluation.runner import EvalRun, EvalSettings, SettingsMismatch, final_attempts
+from prover.evaluation.runner import EvalRun, EvalSettings, RunLocked, SettingsMismatch, final_attempts
 from prover.jsonl import read_records
 from prover.policies.base import Sample
 
@@ -90,21 +90,27 @@ def test_run_records_every_attempt_with_stamps(tmp_path):
     assert summary["complete"] and summary["counts"]["verified"] == 6
 
 
-def test_verifier_crash_is_retried_in_run(tmp_path):
+def test_a_raising_verifier_costs_one_error_and_a_fresh_checker(tmp_path):
     ts = tasks(2)
-    faults = {"t0-s0": 1}  # the first check of t0-s0 raises; the retry on fresh processes succeeds
-    run = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(faults), retries=1,
-                  progress=False)
-    s = run.run([1])
+    faults = {"t0-s0": 1}  # the check of t0-s0 raises once; the verifiers retry, the runner does not
+    made = []
+
+    def factory():
+        made.append(FakeChecker(faults))
+        return made[-1]
+
+    s = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), factory, progress=False).run([1])
     att = final_attempts(tmp_path)
-    assert att[("t0", 0)]["status"] == "verified" and att[("t0", 0)]["tries"] == 2
-    assert s.counts["error"] == 0
+    assert att[("t0", 0)]["status"] == "error" and "ConnectionError" in att[("t0", 0)]["reason"]
+    assert s.counts["error"] == 1 and len(made) == 2  # the next item got fresh verifier processes
+    EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), factory, progress=False).run([1])
+    assert final_attempts(tmp_path)[("t0", 0)]["status"] == "verified"  # the resume retried it
 
 
 def test_verifier_errors_are_reported_not_scored_and_retried_on_resume(tmp_path):
     ts = tasks(2)
     broken = lambda: FakeChecker(errors={"t0-s0", "t1-s2"})
-    s = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), broken, retries=0, progress=False).run([1])
+    s = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), broken, progress=False).run([1])
     assert s.counts["error"] == 2 and s.errors_excluded == 2
     rows = {r.task_id: r for r in s.problems}
     assert rows["t0"].n == 3  # the error is left out of n, not counted as a failed sample
@@ -242,3 +248,97 @@ def test_compare_flags_a_fixed_order_run_against_a_sampled_one(tmp_path):
     text = compare(tmp_path / "sampled", tmp_path / "fixed")
     assert "| pass@1 | 50.0% | – |" in text and "| solved within 1 attempts | – | 100.0% |" in text
     assert "not comparable" in text
+def test_generation_end_does_not_hang_when_every_verifier_worker_died_with_the_queue_full(tmp_path):
+    ts = tasks(100)
+    run = EvalRun(tmp_path, settings(ts, samples=1), ts, CountingPolicy(), lambda: FakeChecker(), workers=1,
+                  progress=False)
+
+    def broken_disk(*args):
+        deadline = time.monotonic() + 10
+        while not run._queue.full() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise OSError(28, "No space left on device")
+
+    run._record = broken_disk
+    finished = threading.Event()
+    threading.Thread(target=lambda: (run.run([1]), finished.set()), daemon=True).start()
+    assert finished.wait(20), "the run hung after its only verifier worker died"
+    assert "No space left" in run.failure
+
+
+def test_a_second_writer_is_refused_with_the_holders_pid(tmp_path):
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from prover.evaluation.runner import locked\n"
+                               f"with locked({str(tmp_path)!r}):\n    print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        ts = tasks(1)
+        with pytest.raises(RunLocked, match=f"pid {holder.pid}"):
+            EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(), progress=False).run([1])
+        assert not (tmp_path / "attempts.jsonl").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the lock dies with its holder: the run goes ahead now
+    ts = tasks(1)
+    EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(), progress=False).run([1])
+    assert len(keys(tmp_path)) == 4
+
+
+def test_resume_refuses_other_verifier_limits(tmp_path):
+    ts = tasks(1)
+    first = settings(ts)
+    first.verifier = {"timeout": 30.0, "memory_mb": 4096}
+    EvalRun(tmp_path, first, ts, CountingPolicy(), lambda: FakeChecker(), progress=False).run([1])
+    other = settings(ts)
+    other.verifier = {"timeout": 60.0, "memory_mb": 4096}
+    with pytest.raises(SettingsMismatch, match="verifier: .*'timeout': 30.0.*'timeout': 60.0"):
+        EvalRun(tmp_path, other, ts, CountingPolicy(), lambda: FakeChecker(), progress=False).run([1])
+
+
+class UncheckableTask(FakeChecker):
+    """The verifier cannot read task t1's statement, whatever the candidate."""
+
+    def check(self, task, cand):
+        self.starts.append(time.monotonic())
+        if task.id == "t1":
+            return Verdict("error", reason="task:unparsable: unclosed body of L", toolchain="fake-1")
+        return super().check(task, cand)
+
+
+def test_a_task_the_verifier_cannot_check_is_excluded_not_retried(tmp_path):
+    ts = tasks(3)
+    run = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: UncheckableTask(), progress=False)
+    s = run.run([1])
+    assert run.excluded() == [("t1", "task:unparsable: unclosed body of L")]
+    assert s.counts["error"] == 0 and s.tasks == 2
+    assert {k[0] for k in keys(tmp_path)} == {"t0", "t2"}
+    summary = build_summary(tmp_path, s, [1], run.excluded())
+    assert summary["complete"] and summary["expected_attempts"] == 8
+    # a resume checks nothing again
+    starts = []
+    EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: UncheckableTask(starts=starts),
+            progress=False).run([1])
+    assert starts == []
+
+
+def test_statements_are_read_once_and_refused_ones_excluded(tmp_path):
+    ts = tasks(3)
+    read = []
+
+    def statement_check(task):
+        read.append(task.id)
+        return "task:parse: line 1: EOF expected" if task.id == "t2" else ""
+
+    starts = []
+    run = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(starts=starts), progress=False,
+                  statement_check=statement_check)
+    s = run.run([1])
+    assert sorted(read) == ["t0", "t1", "t2"] and len(starts) == 8
+    assert run.excluded() == [("t2", "task:parse: line 1: EOF expected")] and s.tasks == 2
+    EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(), progress=False,
+            statement_check=statement_check).run([1])
+    assert len(read) == 3  # nothing read twice

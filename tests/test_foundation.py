@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 
 import pytest
 
@@ -106,3 +107,21 @@ def test_cli_help_is_fast_and_lists_commands():
     for name in ("doctor", "verify"):
         assert name in out.stdout
     assert time.monotonic() - start < 20  # no torch/transformers import on the way to --help
+
+
+def test_read_records_drops_only_a_torn_last_line(tmp_path):
+    from prover.jsonl import MalformedLines, MalformedLinesWarning
+
+    p = tmp_path / "out.jsonl"
+    p.write_text('{"a": 1}\n{"a": 2}\n{"a": 3, "b"')  # killed mid-write: silently dropped
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_records(p) == [{"a": 1}, {"a": 2}]
+    p.write_text('{"a": 1}\n{"a": 2, "b"\n[1]\n{"a": 3}\n')  # damaged in the middle: reported, never silent
+    with pytest.warns(MalformedLinesWarning, match="2 malformed line.*line 2: malformed JSON"):
+        assert read_records(p) == [{"a": 1}, {"a": 3}]
+    with pytest.raises(MalformedLines, match="2 malformed"):
+        read_records(p, strict=True)
+    p.write_text('{"a": 1}\n{"a": 2, "b"\n')  # a complete (newline-ended) last line is no torn write
+    with pytest.raises(MalformedLines, match="line 2"):
+        read_records(p, strict=True)

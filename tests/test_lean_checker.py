@@ -13,6 +13,7 @@ Pool faults (crash, hang) come from the transcript-replay double `tests/replay.p
 import copy
 import json
 import re
+import threading
 
 import pytest
 
@@ -268,7 +269,7 @@ def test_bad_input_gets_its_own_verdict_and_the_batch_goes_on():
                         (TASK, Candidate(TASK.id, "\n  simp"))])
     # Binary model output is a bad proof (rejected); an unusable task is our problem (error).
     assert [x.status for x in out] == ["rejected", "error", "verified"]
-    assert out[0].reason.startswith("input:binary") and "bad input" in out[1].reason
+    assert out[0].reason.startswith("input:binary") and out[1].reason.startswith("task:unparsable")
 
 
 def test_without_lean_never_verified(tmp_path, monkeypatch):
@@ -341,3 +342,112 @@ def test_verify_cli_without_lean_gates_and_never_verifies(tmp_path):
     got = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
     assert got["cheat"]["status"] == "rejected" and got["cheat"]["reason"].startswith("sorry")
     assert got["ok"]["status"] == "error" and "setup-lean" in got["ok"]["reason"]
+
+
+# -- failures the candidate causes every time, and concurrent reference checks ----------------------------
+
+
+class SplitPool:
+    """Reference commands go to a `StubPool`; candidate commands to `pools` in turn (the last one
+    keeps serving), so the real pool's faults hit only the candidate, as in a working header env."""
+
+    def __init__(self, *pools):
+        self.ref, self.pools, self.calls = StubPool(), list(pools), 0
+
+    def run(self, header, request, timeout=None):
+        if ":= by sorry\n" in request["cmd"]:
+            return self.ref.run(header, request, timeout)
+        pool = self.pools[min(self.calls, len(self.pools) - 1)]
+        self.calls += 1
+        return pool.run(header, request, timeout)
+
+    def close(self):
+        for p in self.pools:
+            p.close()
+
+
+def test_memory_overrun_is_the_candidates_failure():
+    # every command grows the double by 60 MiB; the header fits under the 100 MiB watchdog, the
+    # candidate's command (never answered) does not
+    real = replay_pool("--grow-mb-per-cmd", "60", "--hang-after", "1", timeout=20)
+    real.rss_limit_mb = 100
+    pool = SplitPool(real)
+    with LeanVerifier(pool=pool, timeout=20) as v:
+        verdict = v.check(REPLAY_TASK, Candidate("t", "\n  trivial"))
+    assert verdict.status == "failed" and verdict.reason.startswith("limit:memory"), verdict.reason
+    assert pool.calls == 1  # not retried: a memory overrun is not infrastructure trouble
+    assert real.live_pids() == []
+
+
+def test_crash_reproduced_on_another_process_is_failed():
+    real = replay_pool()  # the double has no answer for the candidate's command: it exits (a crash)
+    pool = SplitPool(real)
+    with LeanVerifier(pool=pool, timeout=5) as v:
+        verdict = v.check(REPLAY_TASK, Candidate("t", "\n  trivial"))
+    assert verdict.status == "failed" and verdict.reason.startswith("crash:"), verdict.reason
+    assert pool.calls == 2 and real.started == 2  # the crash happened again on a second process
+
+
+def test_crash_not_reproduced_is_not_the_candidates_fault():
+    pool = SplitPool(replay_pool(), StubPool())  # one crash, then a healthy REPL
+    with LeanVerifier(pool=pool, timeout=5) as v:
+        verdict = v.check(REPLAY_TASK, Candidate("t", "\n  trivial"))
+    assert verdict.status == "verified" and pool.calls == 2
+
+
+class NoMaxStepsPool(StubPool):
+    """A toolchain without `pp.maxSteps`: a reference command that sets it gets an error on that
+    line. Two such commands are held until both have arrived, and the second is answered only after
+    the first thread's retry (without the option): the interleaving in which a shared option list
+    made the second thread misread the error as the statement's own and cache `bad input`."""
+
+    def __init__(self):
+        super().__init__()
+        self.first_extra = threading.Lock()
+        self.retried, self.both = threading.Event(), threading.Event()
+        self.extra_refs = 0
+
+    def run(self, header, request, timeout=None):
+        cmd = request["cmd"]
+        if ":= by sorry\n" not in cmd or "pp.maxSteps" not in cmd:
+            if ":= by sorry\n" in cmd:
+                self.retried.set()
+            return super().run(header, request, timeout)
+        with self.first_extra:
+            self.extra_refs += 1
+            first = self.extra_refs == 1
+            if not first:
+                self.both.set()
+        if first:
+            assert self.both.wait(10)  # both threads built their command with the option
+        else:
+            assert self.retried.wait(10)
+        lines = cmd.split("\n")
+        bad_line = next(i for i, ln in enumerate(lines, 1) if ln.startswith("set_option pp.maxSteps"))
+        raw = copy.deepcopy(recorded("dup_msg", 2).raw)  # a real error record ("Unknown identifier")
+        raw["messages"][0]["pos"]["line"] = raw["messages"][0]["endPos"]["line"] = bad_line
+        raw["messages"][0]["data"] = "unknown option 'pp.maxSteps'"
+        return PoolResult("ok", ReplResponse.from_json(raw), 0.0)
+
+
+def test_concurrent_reference_checks_do_not_share_print_options():
+    other = Task(id="other", lang="lean", statement=STMT.replace("mathd_algebra_10", "other_10"), header=TASK.header)
+    pool = NoMaxStepsPool()
+    v = LeanVerifier(pool=pool, workers=2)
+    out = v.check_many([(TASK, Candidate(TASK.id, "\n  simp")), (other, Candidate(other.id, "\n  simp"))])
+    assert pool.extra_refs == 2  # both references were first tried with the option, concurrently
+    assert [x.status for x in out] == ["verified", "verified"], [x.reason for x in out]
+    # nothing wrong was cached about either task
+    assert v.check(other, Candidate(other.id, "\n  simp [h₀]")).status == "verified"
+
+
+def test_address_space_cap_is_the_candidates_failure():
+    # 28 MiB at start, 80 MiB more per command: the header fits under the 150 MiB cap, the
+    # candidate's command does not, and the process dies of it (as Lean does, with a message)
+    real = ReplPool(double(transcript("v4.24.0", "dup_msg.in"), flags=("--grow-mb-per-cmd", "80")),
+                    cwd=str(REPO_ROOT), workers=1, timeout=20, memory_mb=150)
+    pool = SplitPool(real)
+    with LeanVerifier(pool=pool, timeout=20) as v:
+        verdict = v.check(REPLAY_TASK, Candidate("t", "\n  trivial"))
+    assert verdict.status == "failed" and verdict.reason.startswith("limit:memory"), verdict.reason
+    assert "MemoryError" in verdict.reason and pool.calls == 1

@@ -2,8 +2,10 @@
 
 Generation and verification overlap (one generating thread, W verifier workers). Every attempt is
 appended to OUT/attempts.jsonl as it finishes; a killed run resumes when the same command is run
-again (nothing is redone or duplicated, verifier `error`s are retried). At the end OUT holds
-summary.json (pass@k by k, verdict counts, time split, stamps), report.md and pass_at_k.png.
+again (nothing is redone or duplicated, verifier `error`s are retried); one process at a time may
+write OUT. A task whose statement the verifier cannot check (it does not parse or elaborate) is
+excluded with the verifier's reason. At the end OUT holds summary.json (pass@k by k, verdict counts,
+time split, stamps, exclusions), report.md and pass_at_k.png.
 pass@k needs i.i.d. samples: for a policy that proposes a fixed list in order (portfolio) the
 figure is "solved within k attempts" (one of its first k proposals verified) instead.
 
@@ -44,9 +46,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ray-address", help="run the verifier workers as actors on this ray cluster (implies --ray)")
     p.add_argument("--limit", type=int, help="only the first L tasks of the benchmark")
     p.add_argument("--timeout", type=float, help="seconds per check (default: the verifier's own)")
+    p.add_argument("--memory-mb", type=int, help="memory cap per verifier process in MiB (default: the verifier's own)")
     p.add_argument("--gen-batch", type=int, default=4, help="tasks per policy.generate call (default: 4)")
-    p.add_argument("--retries", type=int, default=1,
-                   help="immediate retries of a verifier `error` with fresh verifier processes (default: 1)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--compare", nargs=2, metavar=("DIR1", "DIR2"), help="show two finished runs side by side")
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
@@ -98,7 +99,7 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     from .. import benchmarks
     from ..evaluation import backends
     from ..evaluation.report import build_summary, write_report, write_summary
-    from ..evaluation.runner import EvalRun, EvalSettings, SettingsMismatch
+    from ..evaluation.runner import EvalRun, EvalSettings, RunLocked, SettingsMismatch
 
     try:
         lang = benchmarks.benchmark_lang(args.bench)
@@ -122,9 +123,10 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
         print(f"warning: no {lang} verifier found (`prover doctor`); every check will be an `error`",
               file=sys.stderr)
     out = args.out or _default_out(args.bench, args.policy, args.samples)
+    options = {k: v for k, v in (("timeout", args.timeout), ("memory_mb", args.memory_mb)) if v is not None}
     settings = EvalSettings(bench=args.bench, data_revision=revision, policy=policy_identity(args), samples=args.samples,
-                            limit=args.limit, lang=lang, toolchain=toolchain, task_ids=[t.id for t in tasks])
-    options = {} if args.timeout is None else {"timeout": args.timeout}
+                            limit=args.limit, lang=lang, toolchain=toolchain, task_ids=[t.id for t in tasks],
+                            verifier=_verifier_settings(lang, options))
     if args.ray or args.ray_address:
         factory = backends.ray_factory(lang, options, args.ray_address, args.workers)
     else:
@@ -132,17 +134,28 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     policy = load_policy_from_args(args, "eval")
     if policy is None:
         return 2
+    statement_check = None
+    # Named benchmarks have measured (or, for dafny-team, tested) references; a task file has neither.
+    if lang == "dafny" and args.bench not in benchmarks.BENCHMARKS:
+        from ..evaluation.statements import dafny_statement_check
+
+        statement_check = dafny_statement_check(settings.verifier["timeout"], settings.verifier["memory_mb"])
     runner = EvalRun(out, settings, tasks, policy, factory, workers=args.workers, gen_batch=args.gen_batch,
-                     retries=args.retries, progress=not args.no_progress)
+                     progress=not args.no_progress, statement_check=statement_check)
     t0 = time.time()
     try:
         scores = runner.run(ks)
-    except SettingsMismatch as e:
+    except (SettingsMismatch, RunLocked) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     finally:
         policy.close()
-    summary = build_summary(out, scores, ks, skipped, note)
+    unusable = runner.excluded()
+    if unusable:
+        more = f"{len(unusable)} tasks excluded: the verifier cannot check their statement."
+        note = f"{note} {more}".strip()
+        print(f"note: {more} See `excluded` in summary.json.", file=sys.stderr)
+    summary = build_summary(out, scores, ks, [*skipped, *unusable], note)
     write_summary(out, summary)
     report = write_report(out, summary)
     print(_one_line(summary, time.time() - t0, report), file=sys.stderr)
@@ -154,6 +167,19 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
               f"rerun the same command to retry them", file=sys.stderr)
         return 1
     return 0
+
+
+def _verifier_settings(lang: str, options: dict) -> dict:
+    """The verifier options that shape verdicts, with the verifier's own defaults filled in, so that a
+    resume under other limits (or after a default changed) is refused instead of mixing verdicts."""
+    import inspect
+
+    if lang == "dafny":
+        from dafny_env import DafnyVerifier as cls
+    else:
+        from lean_env import LeanVerifier as cls
+    params = inspect.signature(cls).parameters
+    return {**{k: params[k].default for k in ("timeout", "memory_mb") if k in params}, **options}
 
 
 def _one_line(summary: dict, wall: float, report) -> str:

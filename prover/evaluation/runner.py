@@ -4,40 +4,58 @@ One producer thread asks the policy for samples (a few tasks per call) while `wo
 threads check them as they arrive. Everything is appended to files in the run directory as it
 happens, so a run killed at any point (even with SIGKILL) resumes with the same command:
 
-- `run.json`: the settings; a resume with other settings is refused.
+- `run.json`: the settings (verifier timeout and memory cap included); a resume with other settings
+  is refused.
 - `candidates.jsonl`: every generated sample, then a `{"task_id", "generated": m}` marker once all of
   a task's samples are written, so samples are never generated twice for a task that has its marker.
 - `attempts.jsonl`: one verdict per (task, sample). `error` verdicts (the verifier failed, not the
-  proof) are retried on the next resume; every other verdict is final and never redone.
+  proof; the verifier has already retried them, see `prover.retry`) are retried on the next resume;
+  every other verdict is final and never redone.
+- `excluded.jsonl`: tasks the verifier cannot check at all (a `task:` reason: the statement does not
+  parse or elaborate), with the reason; they leave the scores, like a reference that does not verify.
+  `statements.jsonl` records which statements were read up front (`prover.evaluation.statements`).
 - `sessions.jsonl`: the wall time of every invocation (the total wall time of a resumed run).
+- `.lock`: held (flock) by the one process writing the directory; a second one is refused.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import queue
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..core import Candidate, Task, Verdict
 from ..jsonl import JsonlWriter, read_records
 from ..policies.base import Policy, Request, Sample, unextracted_verdict
 from .backends import Checker, CheckerFactory
 from .metrics import Outcome, Scores, score
+from .statements import StatementCheck
 
 RUN_FILE = "run.json"
 CANDIDATES_FILE = "candidates.jsonl"
 ATTEMPTS_FILE = "attempts.jsonl"
 SESSIONS_FILE = "sessions.jsonl"
+EXCLUDED_FILE = "excluded.jsonl"
+STATEMENTS_FILE = "statements.jsonl"
+LOCK_FILE = ".lock"
+# A verdict reason with this prefix says that the task itself cannot be checked, whatever the candidate.
+TASK_PROBLEM = "task:"
 
 
 class SettingsMismatch(RuntimeError):
     """The run directory was made by a run with different settings; resuming would mix results."""
+
+
+class RunLocked(RuntimeError):
+    """Another process is writing the run directory."""
 
 
 @dataclass
@@ -52,6 +70,8 @@ class EvalSettings:
     lang: str
     toolchain: str
     task_ids: list[str]
+    # The verifier's options that change verdicts (timeout, memory cap, ...), defaults resolved.
+    verifier: dict[str, Any] = field(default_factory=dict)
 
     def differences(self, other: "EvalSettings") -> list[str]:
         mine, theirs = asdict(self), asdict(other)
@@ -96,6 +116,35 @@ def open_run_dir(out_dir: str | os.PathLike, settings: EvalSettings) -> bool:
     return False
 
 
+@contextmanager
+def locked(out_dir: str | os.PathLike) -> Iterator[None]:
+    """Hold the run directory's lock (created with the directory) while the block runs.
+
+    An flock is released by the kernel when its holder dies, so a SIGKILLed run never leaves a
+    stale lock; the holder's pid is written into the file only to name it in the error.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+            raise RunLocked(f"{out} is being written by another process (pid {holder}); wait for it to "
+                            "finish, or use another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+def excluded_tasks(out_dir: str | os.PathLike) -> dict[str, str]:
+    """Task id -> why the verifier cannot check it (found during the run)."""
+    return {r["task_id"]: r["reason"] for r in read_records(Path(out_dir) / EXCLUDED_FILE)}
+
+
 def load_settings(out_dir: str | os.PathLike) -> EvalSettings:
     stored = json.loads((Path(out_dir) / RUN_FILE).read_text(encoding="utf-8"))
     return EvalSettings(**stored["settings"])
@@ -116,9 +165,12 @@ def generated_counts(out_dir: str | os.PathLike) -> dict[str, int]:
 
 
 def expected_attempts(out_dir: str | os.PathLike, settings: EvalSettings) -> int:
-    """Attempts a finished run has: `samples` per task, fewer where the policy ran out of ideas."""
+    """Attempts a finished run has: `samples` per task, fewer where the policy ran out of ideas, none
+    for a task that was excluded."""
     generated = generated_counts(out_dir)
-    return sum(min(generated.get(t, settings.samples), settings.samples) for t in settings.task_ids)
+    dropped = excluded_tasks(out_dir)
+    return sum(min(generated.get(t, settings.samples), settings.samples) for t in settings.task_ids
+               if t not in dropped)
 
 
 def outcomes(attempts: dict[tuple[str, int], dict[str, Any]]) -> list[Outcome]:
@@ -140,8 +192,8 @@ class EvalRun:
         *,
         workers: int = 1,
         gen_batch: int = 4,
-        retries: int = 1,
         progress: bool = True,
+        statement_check: StatementCheck | None = None,
     ):
         self.out = Path(out_dir)
         self.settings = settings
@@ -150,14 +202,16 @@ class EvalRun:
         self.factory = checker_factory
         self.workers = max(1, workers)
         self.gen_batch = max(1, gen_batch)
-        self.retries = max(0, retries)
         self.progress = progress
+        self.statement_check = statement_check
         self.resumed = False
         self.failure: str | None = None  # set when the policy itself crashed
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=max(64, 8 * self.workers))
         self._checkers: list[Checker] = []
+        self._consumers: list[threading.Thread] = []
+        self._excluded: dict[str, str] = {}
 
     # ----- state read back from disk
     def _previous(self) -> tuple[set[tuple[str, int]], dict[tuple[str, int], dict[str, Any]], dict[str, int]]:
@@ -172,23 +226,35 @@ class EvalRun:
         return done, stored, generated
 
     def run(self, ks: Sequence[int] = (1,)) -> Scores:
-        """Generate, verify and record every missing attempt; then return the scores of the run."""
+        """Generate, verify and record every missing attempt; then return the scores of the run.
+
+        Raises `RunLocked` when another process writes the directory, `SettingsMismatch` when it
+        holds a run with other settings.
+        """
+        with locked(self.out):
+            return self._run(ks)
+
+    def _run(self, ks: Sequence[int]) -> Scores:
         self.resumed = open_run_dir(self.out, self.settings)
         started = time.time()
         done, stored, generated = self._previous()
+        self._excluded = excluded_tasks(self.out)
         self._cand_writer = JsonlWriter(self.out / CANDIDATES_FILE)
         self._att_writer = JsonlWriter(self.out / ATTEMPTS_FILE)
+        self._exc_writer = JsonlWriter(self.out / EXCLUDED_FILE)
+        if self.statement_check is not None:
+            self._check_statements(self.statement_check)
         n = self.settings.samples
-        expected = sum(min(generated.get(t.id, n), n) for t in self.tasks)
+        expected = sum(min(generated.get(t.id, n), n) for t in self.tasks if t.id not in self._excluded)
         self._bar = _progress_bar(expected, len(done), self.progress, self.resumed)
         self._stats = {"verified": 0, "scored": 0, "error": 0}
         for key, r in final_attempts(self.out).items():
-            if key in done:
+            if key in done and key[0] not in self._excluded:
                 self._stats["scored"] += 1
                 self._stats["verified"] += r["status"] == "verified"
         written_before = len(done)
-        slots = [threading.Thread(target=self._verify_loop, name=f"verify-{i}", daemon=True)
-                 for i in range(self.workers)]
+        slots = self._consumers = [threading.Thread(target=self._verify_loop, name=f"verify-{i}", daemon=True)
+                                   for i in range(self.workers)]
         for s in slots:
             s.start()
         producer = threading.Thread(target=self._produce, args=(done, stored, generated), name="generate", daemon=True)
@@ -213,15 +279,50 @@ class EvalRun:
                          "workers": self.workers})
             self._cand_writer.close()
             self._att_writer.close()
+            self._exc_writer.close()
         return self.scores(ks)
+
+    def _check_statements(self, check: StatementCheck) -> None:
+        """Read every statement not read in an earlier session; exclude those the verifier refuses."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        from tqdm import tqdm
+
+        path = self.out / STATEMENTS_FILE
+        seen = {r["task_id"] for r in read_records(path)}
+        todo = [t for t in self.tasks if t.id not in seen and t.id not in self._excluded]
+        if not todo:
+            return
+
+        def safe(task: Task) -> str:
+            try:
+                return check(task)
+            except Exception:  # cannot tell: the task stays, its checks will say what is wrong
+                return ""
+
+        with JsonlWriter(path) as w, ThreadPoolExecutor(self.workers, thread_name_prefix="statement") as ex:
+            bar = tqdm(ex.map(safe, todo), total=len(todo), disable=not self.progress, unit="task",
+                       file=sys.stderr, desc="statements", dynamic_ncols=True)
+            for task, problem in zip(todo, bar):
+                w.write({"task_id": task.id, "problem": problem})
+                if problem:
+                    self._excluded[task.id] = problem
+                    self._exc_writer.write({"task_id": task.id, "reason": problem, "time": time.time()})
+
+    def excluded(self) -> list[tuple[str, str]]:
+        """(task id, reason) of the tasks the verifier could not check, in task order."""
+        dropped = excluded_tasks(self.out)
+        return [(t.id, dropped[t.id]) for t in self.tasks if t.id in dropped]
 
     def scores(self, ks: Sequence[int]) -> Scores:
         wall = sum(float(r.get("wall_seconds", 0.0)) for r in read_records(self.out / SESSIONS_FILE))
         n = self.settings.samples
-        short = {t: n - min(m, n) for t, m in generated_counts(self.out).items()}
+        dropped = excluded_tasks(self.out)
+        short = {t: n - min(m, n) for t, m in generated_counts(self.out).items() if t not in dropped}
+        kept = [o for o in outcomes(final_attempts(self.out)) if o.task_id not in dropped]
         # A policy that does not declare i.i.d. sampling gets no pass@k (see metrics.py).
         iid = bool(getattr(self.policy, "samples_iid", False))
-        return score([t.id for t in self.tasks], outcomes(final_attempts(self.out)), ks, wall, short, samples_iid=iid)
+        return score([t.id for t in self.tasks if t.id not in dropped], kept, ks, wall, short, samples_iid=iid)
 
     # ----- producer: generation
     def _produce(self, done, stored, generated) -> None:
@@ -237,7 +338,7 @@ class EvalRun:
                             r = stored[(task.id, i)]
                             self._put(task, i, Sample(r["text"], logprob=r.get("logprob"), reason=r.get("reason", "")),
                                       float(r.get("gen_seconds", 0.0)))
-                elif any((task.id, i) not in done for i in range(n)):
+                elif task.id not in self._excluded and any((task.id, i) not in done for i in range(n)):
                     todo.append(task)
             for start in range(0, len(todo), self.gen_batch):
                 if self._stop.is_set():
@@ -247,7 +348,17 @@ class EvalRun:
             self.failure = f"the policy failed: {type(e).__name__}: {e}"
         finally:
             for _ in range(self.workers):
-                self._queue.put(None)
+                self._put_end()
+
+    def _put_end(self) -> None:
+        """Tell one consumer that generation is over; give up once no consumer is left to hear it
+        (they all died with the queue full: a blocking put would wait forever)."""
+        while any(c.is_alive() for c in self._consumers):
+            try:
+                self._queue.put(None, timeout=0.5)
+                return
+            except queue.Full:
+                continue
 
     def _generate(self, batch: list[Task], done) -> None:
         n = self.settings.samples
@@ -278,12 +389,14 @@ class EvalRun:
                 self._put(task, i, s, gen_s)
 
     def _put(self, task: Task, i: int, sample: Sample, gen_s: float) -> None:
+        if task.id in self._excluded:
+            return
         cand = Candidate(task_id=task.id, text=sample.text, source=self.settings.policy, sample=i,
                          logprob=sample.logprob)
         item = _Item(task, cand, gen_s, time.monotonic())
         failed = unextracted_verdict(sample)
         if failed is not None:  # nothing to check: recorded here, never queued for a verifier
-            self._record(item, failed, 0, 0.0, 0.0)
+            self._record(item, failed, 0.0, 0.0)
             return
         while not self._stop.is_set():
             try:
@@ -311,30 +424,46 @@ class EvalRun:
                 continue
             if item is None or self._stop.is_set():
                 break
+            if item.task.id in self._excluded:
+                self._skip(1)
+                continue
             picked = time.monotonic()
-            verdict, tries = None, 0
-            for tries in range(1, self.retries + 2):
-                if checker is None:
-                    try:
-                        checker = self.factory()
-                        with self._lock:
-                            self._checkers.append(checker)
-                    except Exception as e:  # e.g. no Dafny installed: an infrastructure error, not a failure
-                        verdict = Verdict("error", reason=f"cannot start the verifier: {type(e).__name__}: {e}")
-                        continue
+            if checker is None:
+                try:
+                    checker = self.factory()
+                    with self._lock:
+                        self._checkers.append(checker)
+                except Exception as e:  # e.g. no Dafny installed: an infrastructure error, not a failure
+                    verdict = Verdict("error", reason=f"infra:cannot start the verifier: {type(e).__name__}: {e}")
+            if checker is not None:
                 try:
                     verdict = checker.check(item.task, item.candidate)
                 except Exception as e:  # the Verifier protocol says check() never raises; do not trust it
-                    verdict = Verdict("error", reason=f"verifier raised {type(e).__name__}: {e}")
-                if verdict.status != "error":
-                    break
-                # Start from fresh verifier processes before retrying: the old ones may be wedged.
-                self._drop(checker)
-                checker = None
-            assert verdict is not None
-            self._record(item, verdict, tries, picked - item.enqueued, time.monotonic() - picked)
+                    verdict = Verdict("error", reason=f"infra:verifier raised {type(e).__name__}: {e}")
+                if verdict.status == "error" and not verdict.reason.startswith(TASK_PROBLEM):
+                    # The verifier already retried (prover.retry); the next item starts from fresh
+                    # verifier processes, since these may be wedged.
+                    self._drop(checker)
+                    checker = None
+            if verdict.status == "error" and verdict.reason.startswith(TASK_PROBLEM):
+                self._exclude(item.task, verdict.reason)
+            else:
+                self._record(item, verdict, picked - item.enqueued, time.monotonic() - picked)
         if checker is not None:
             self._drop(checker)
+
+    def _exclude(self, task: Task, reason: str) -> None:
+        with self._lock:
+            if task.id not in self._excluded:
+                self._excluded[task.id] = reason
+                self._exc_writer.write({"task_id": task.id, "reason": reason, "time": time.time()})
+        self._skip(1)
+
+    def _skip(self, count: int) -> None:
+        """An attempt that will never be recorded (its task is excluded) leaves the progress total."""
+        with self._lock:
+            self._bar.total -= count
+            self._bar.refresh()
 
     def _drop(self, checker: Checker) -> None:
         with self._lock:
@@ -342,7 +471,7 @@ class EvalRun:
                 self._checkers.remove(checker)
         _close_quietly(checker)
 
-    def _record(self, item: _Item, v: Verdict, tries: int, queue_s: float, wall_s: float) -> None:
+    def _record(self, item: _Item, v: Verdict, queue_s: float, wall_s: float) -> None:
         rec = {
             "task_id": item.task.id,
             "sample": item.candidate.sample,
@@ -356,7 +485,6 @@ class EvalRun:
             "data_revision": self.settings.data_revision,
             "gen_seconds": item.gen_seconds,
             "queue_seconds": queue_s,
-            "tries": tries,
             "messages": [m.to_dict() for m in v.messages[:20]],
             "text": item.candidate.text,
             "logprob": item.candidate.logprob,

@@ -41,7 +41,6 @@ class HFPolicy:
         device: str | None = None,
         threads: int | None = None,
         seed: int | None = None,
-        **_ignored,
     ):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer

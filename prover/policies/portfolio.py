@@ -39,7 +39,7 @@ class PortfolioPolicy:
     name = "portfolio"
     samples_iid = False  # a fixed list in a fixed order: its k-th sample is no random draw
 
-    def __init__(self, **_ignored):
+    def __init__(self) -> None:
         self._cursor: dict[tuple[str, str | None], int] = {}
 
     def generate(self, requests: Sequence[Request]) -> list[list[Sample]]:

@@ -25,7 +25,7 @@ class VLLMPolicy:
 
     def __init__(self, path: str | os.PathLike, *, temperature: float = 1.0, top_p: float = 0.95,
                  max_new_tokens: int = 512, prompt_style: str | None = None, seed: int | None = None,
-                 gpu_memory_utilization: float = 0.85, **_ignored):
+                 gpu_memory_utilization: float = 0.85):
         try:
             import vllm
         except ImportError as e:

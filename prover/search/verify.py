@@ -1,4 +1,5 @@
-"""Check proposed proofs: deduplicate, verify in parallel, retry infrastructure errors once.
+"""Check proposed proofs: deduplicate, verify in parallel (the verifiers retry their own `error`s,
+`prover.retry`; an `error` that is left is recorded as such, never as a failed proof).
 
 Shared by whole-proof sampling and repair so both count, time and record attempts the same way.
 """
@@ -65,11 +66,6 @@ class AttemptVerifier:
         pairs = [(self.task, Candidate(self.task.id, t, source=self.source, sample=i)) for i, t in enumerate(texts)]
         t0 = time.monotonic()
         verdicts = list(self.verifier.check_many(pairs))
-        # `error` is the infrastructure's failure, never the proof's: try those once more
-        again = [i for i, v in enumerate(verdicts) if v.status == "error"]
-        if again:
-            for i, v in zip(again, self.verifier.check_many([pairs[i] for i in again])):
-                verdicts[i] = v
         self.result.verify_seconds += time.monotonic() - t0
         return verdicts
 

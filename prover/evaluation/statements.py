@@ -1,0 +1,65 @@
+"""Tasks an eval cannot check at all: their statement alone does not parse or resolve.
+
+Named benchmarks carry a measurement of every task's reference solution, and `prover.benchmarks`
+leaves out the tasks whose reference does not verify (the team's own tasks have a test that their
+references verify). A task file has neither, so
+before any sample is drawn each Dafny statement is read once by Dafny itself (parse and resolve,
+no verification) under the same bridge and limits as every check. A statement Dafny refuses gets a
+`task:` reason and leaves the scores; without this, each of its samples would count as the model's
+failure, or, where the gate already cannot read the statement, as an `error` retried forever.
+Lean needs no pass of its own: the checker elaborates each statement alone first and answers
+`task:does-not-elaborate` for one that does not.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Callable
+
+from ..core import Task
+
+StatementCheck = Callable[[Task], str]
+
+
+def dafny_statement_check(timeout: float = 60.0, memory_mb: int | None = 4096) -> StatementCheck | None:
+    """A function task -> "" (Dafny reads the statement) or a `task:` reason; None without Dafny."""
+    from dafny_env.cli_backend import CliRunner
+    from dafny_env.dialect import to_dafny2
+    from dafny_env.messages import parse_output
+    from dafny_env.toolchain import DafnyNotFound, detect
+    from prover.procs import run_limited
+
+    try:
+        tc = detect()
+    except DafnyNotFound:
+        return None
+    runner = CliRunner(tc, memory_mb=memory_mb)
+
+    def check(task: Task) -> str:
+        program = task.statement
+        if tc.major < 3:
+            try:
+                program = to_dafny2(program).text
+            except Exception:  # the bridge's own trouble says nothing about the statement
+                return ""
+        with tempfile.TemporaryDirectory(prefix="dafny-statement-") as tmp:
+            path = os.path.join(tmp, "statement.dfy")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(program)
+            argv = ([tc.dafny, "resolve", path] if tc.major >= 3
+                    else [*runner.dafny(), "/compile:0", "/nologo", "/noVerify", path])
+            r = run_limited(argv, timeout=timeout, memory_mb=memory_mb, cwd=tmp,
+                            env=dict(os.environ, LC_ALL="C.UTF-8"))
+        out = r.stdout + r.stderr
+        if r.timed_out:
+            return ""  # a slow front end is not proof of a broken statement; the checks will say more
+        phase = ("parse" if "parse errors detected" in out
+                 else "resolution" if "resolution/type errors detected" in out else "")
+        if not phase:
+            return ""
+        first = next((m for m in parse_output(out, tc.major).messages if m.severity == "error"), None)
+        where = f"line {first.line}: {first.text}" if first else out.strip().splitlines()[-1]
+        return f"task:{phase}: Dafny cannot read the statement: {where}"
+
+    return check
