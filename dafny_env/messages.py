@@ -160,7 +160,7 @@ def parse_output(text: str, major: int = 2) -> ParsedOutput:
     return p
 
 
-def _name_parts(impl: str) -> list[str]:
+def impl_name_parts(impl: str) -> list[str]:
     """`Impl$$_0_Mod.C.M` -> ['Mod', 'C', 'M']; Dafny 4's `C.M (correctness)` -> ['C', 'M']."""
     name = impl.split("$$", 1)[-1]
     name = re.sub(r"\s*\(.*\)\s*$", "", name)
@@ -172,7 +172,7 @@ def member_outcomes(parsed: ParsedOutput, member: str) -> list[str]:
     """Outcomes of every implementation that belongs to spec member `member` (`M`, `C.M`, `Mod.C.M`)."""
     want = [x for x in member.split(".") if x]
     return [i.outcome for i in parsed.impls
-            if want and _name_parts(i.name)[-len(want):] == want]
+            if want and impl_name_parts(i.name)[-len(want):] == want]
 
 
 @dataclass(frozen=True)

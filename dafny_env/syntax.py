@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 # Bump whenever what the parser reads changes: it is part of the Dafny verdict-cache key.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 # --- lexer -------------------------------------------------------------------------------------
 
@@ -29,6 +29,7 @@ _OPERATORS = sorted(
 )
 _IDENT_RE = re.compile(r"[A-Za-z_?\\][A-Za-z0-9_?'\\]*")
 _NUMBER_RE = re.compile(r"0x[0-9A-Fa-f_]+|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?")
+_LINE_END = re.compile(r"[\r\n]")
 _CHAR_RE = re.compile(r"'(?:\\u[0-9A-Fa-f]{4}|\\U\{[0-9A-Fa-f_]{1,8}\}|\\.|[^'\\\r\n])'")
 
 
@@ -56,8 +57,10 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
+            # Dafny ends a line comment at `\r` as well as at `\n` (measured on 2.3): what
+            # follows a lone carriage return is code.
+            m = _LINE_END.search(text, i)
+            j = m.start() if m else n
             toks.append(Token("comment", text[i:j], i, j))
             i = j
             continue

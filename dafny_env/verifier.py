@@ -192,8 +192,11 @@ class DafnyVerifier:
                 return Verdict("error", f"infra:dialect: {type(e).__name__}: {e}")
             program, to_program_line = translation.text, translation.original_line
 
+        impls: list = []
+
         def verdict_from(reply: Reply) -> Verdict:
             parsed = parse_output(reply.output, self._tc.major)
+            impls[:] = parsed.impls
             messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in parsed.messages]
             verdict = _verdict(reply, parsed, gate.members, messages, self.timeout, fresh)
             if reply.kind == "done" and parsed.bodyless_statements and verdict.status in ("verified", "failed"):
@@ -211,10 +214,10 @@ class DafnyVerifier:
             verdict = verdict_from(self.run_program(program, cli=True))
             verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
         if verdict.status == "verified":
-            verdict = self._dafny_evidence(task, program, verdict)
+            verdict = self._dafny_evidence(task, program, verdict, impls)
         return verdict
 
-    def _dafny_evidence(self, task: Task, program: str, verdict: Verdict) -> Verdict:
+    def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list) -> Verdict:
         """Dafny's own reading of the program (`evidence.check`) confirms a `verified`, or not."""
         if self._tc.major >= 3 or not self._tc.server_argv:
             return verdict  # no `symbols` request without DafnyServer: the scanner's reading stands
@@ -226,7 +229,7 @@ class DafnyVerifier:
         if symbols is None:
             return Verdict("error", f"infra:symbols: no symbol list from DafnyServer ({reply.kind} {reply.detail})".rstrip(),
                            verdict.messages)
-        finding = evidence.check(program, symbols, spec[0], spec[1])
+        finding = evidence.check(program, symbols, spec[0], spec[1], impls)
         if finding is None:
             return verdict
         return Verdict("rejected", f"dafny:{finding.rule}: {finding.detail}", verdict.messages)
