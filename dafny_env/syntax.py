@@ -160,7 +160,7 @@ MODIFIERS = ("ghost", "static", "abstract", "opaque", "twostate", "least", "grea
 _OPERAND_EXPECTING_WORDS = frozenset(
     "requires ensures reads modifies decreases invariant in then else if calc var assert assume expect "
     "by yields returns witness multiset iset set case return not forall exists old fresh new yield modify "
-    "reveal print label".split()
+    "reveal print label while".split()
 )
 _CLAUSE_WORDS = ("requires", "ensures", "reads", "modifies", "decreases", "invariant", "yield")
 
