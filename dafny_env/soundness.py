@@ -10,9 +10,9 @@ Policy, construct by construct (rule names are stable; they go into `Verdict.rea
 The gate is the fast early rejection, never the last word: after Dafny verified a program,
 `evidence.check` decides again on Dafny's own reading of it (its symbols and warnings).
 
-Rules under `input:`, `parse:` and `spec:absent` mean "not a program for this task" (prose, an
-empty answer, garbage, an unrelated program): the verdict is `failed`. Every other rule is a
-forbidden construct or an altered spec: `rejected`.
+Rules under `parse:` and `spec:absent` mean "not a program for this task" (prose, an empty
+answer, unbalanced braces, an unrelated program): the verdict is `failed`. `input:` (over 1 MB,
+binary: not a candidate at all, as for Lean) and every other rule are `rejected`.
 
 * `input:too-large`, `input:binary` — over 1 MB, or NUL/control bytes.
 * `task:unparsable` — the task's own statement cannot be parsed (a data error, not the candidate's).
@@ -65,7 +65,7 @@ MAX_CANDIDATE_BYTES = 1_000_000
 GATE_VERSION = 2
 # Rules that say "this is not a program for the task" (garbage, prose, an unrelated program), not
 # "this is a cheat": they are `failed`, every other rule is `rejected`.
-FAILED_RULES = ("input:", "parse:", "spec:absent")
+FAILED_RULES = ("parse:", "spec:absent")
 
 PROOF_ATTRIBUTES = frozenset(
     "fuel trigger induction autotriggers no_trigger nowarn vcs_split_on_every_assert vcs_max_cost "

@@ -174,7 +174,8 @@ class DafnyVerifier:
                 return Verdict("error", f"{gate.rule}: {gate.detail}")
             if gate.status == "failed":
                 return Verdict("failed", f"{gate.rule}: {gate.detail}")
-            return Verdict("rejected", f"gate:{gate.rule}: {gate.detail}")
+            prefix = "" if gate.rule.startswith("input:") else "gate:"
+            return Verdict("rejected", f"{prefix}{gate.rule}: {gate.detail}")
         program, to_program_line = gate.program, (lambda line: line)
         if self._tc.major < 3:
             from .dialect import BridgeRefusal, to_dafny2
@@ -240,9 +241,12 @@ class DafnyVerifier:
             hit = self._spec_cache.get(task.statement)
         if hit is not None:
             return hit
-        from .dialect import to_dafny2
+        from .dialect import BridgeRefusal, to_dafny2
 
-        statement = to_dafny2(task.statement).text
+        try:
+            statement = to_dafny2(task.statement).text
+        except BridgeRefusal as e:
+            return Verdict("error", f"task:bridge: the statement cannot be checked on Dafny {self._tc.version}: {e}")
         reply = self.run_program(statement, command="symbols")
         symbols = parse_symbols(reply.output) if reply.kind == "done" else None
         if symbols is None:

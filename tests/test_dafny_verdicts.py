@@ -221,3 +221,14 @@ def test_fresh_borrow_retires_one_idle_server_not_all(monkeypatch):
     finally:
         pool._closed = True
         pool._workdir.cleanup()
+
+
+@needs_dafny
+def test_untranslatable_candidate_is_failed_and_untranslatable_statement_is_the_tasks():
+    with DafnyVerifier(workers=1) as v:
+        cand = v.check(TASK, Candidate("inc", '{ y := x + |"😀"|; }'))
+        spec = Task("emoji", "dafny", 'const S := "😀"\nlemma L()\n  ensures |S| == 1\n', kind="prove")
+        task_verdict = v.check(spec, Candidate("emoji", "{ }"))
+        assert v._runner is None  # neither ran Dafny
+    assert cand.status == "failed" and cand.reason.startswith("bridge:non-ascii"), cand
+    assert task_verdict.status == "error" and task_verdict.reason.startswith("task:bridge"), task_verdict
