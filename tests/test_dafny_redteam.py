@@ -85,8 +85,8 @@ ATTACKS: list[tuple[str, str, str, int]] = [
     ("nonascii-emoji", MUL, full(MUL, 'r := a * b + |"😀"| - 4;'), 4),
     ("nonascii-verbatim", MUL, full(MUL, 'r := a * b + |@"é"| - 2;'), 4),
     ("cr-ends-line-comment", SUMF, full(SUMF, "H();", "// helper\rlemma H() ensures 0 == 1\n"), 6),
-    ("cr-comment-in-spec-function", SUMF, TEAM[SUMF]["statement"].replace(
-        "n + Sum(n - 1)", "n + Sum(n - 1) //\r - n - Sum(n - 1) + n * (n + 1) / 2\n") + "\n{\n}\n", 6),
+    ("cr-comment-in-spec-function", FIB, TEAM[FIB]["statement"].replace(
+        "Fib(n - 1) + Fib(n - 2)", "Fib(n - 1) + Fib(n - 2) //\r - Fib(n - 1) - Fib(n - 2) + n\n") + "\n{\n}\n", 6),
     ("axiom-attribute", SUMF, full(SUMF, "H();", "lemma {:axiom} H() ensures false\n"), 0),
     ("verify-false", SUMF, TEAM[SUMF]["statement"].replace("lemma {:induction false}", "lemma {:induction false} {:verify false}") + "\n{\n}\n", 0),
     ("assume-false", SUMF, full(SUMF, "assume false;"), 0),
