@@ -431,7 +431,7 @@ def _verdict(reply: Reply, parsed: ParsedOutput, members: list[str], messages: l
     if parsed.internal_error or not parsed.completed or reply.returncode not in (None, 0):
         why = (parsed.internal_error[:300] or
                ("no completion report" if not parsed.completed else f"dafny exited with status {reply.returncode}"))
-        return _not_reproducible_yet(fresh, f"infra:no-evidence: {why}",
+        return _not_reproducible_yet(fresh, f"infra:evidence-missing: {why}",
                                      f"crash: no evidence of verification, reproduced on a fresh process: {why}", messages)
     return Verdict("verified", "", messages)
 

@@ -17,6 +17,7 @@ import pytest
 from dafny_env import DafnyVerifier
 from dafny_env.toolchain import DafnyNotFound, detect
 from prover.core import Candidate, Task
+from tests.test_dafny_soundness import HINTS_SPEC, KEEP  # `hints` tasks (the team set has none)
 
 try:
     TC = detect()
@@ -33,34 +34,8 @@ FIND = "team/implement/linear_search"  # method Find(a: array<int>, x: int) retu
 MUL = "team/implement/multiply_by_addition"  # method Multiply(a: nat, b: nat) returns (r: nat) ensures r == a * b
 SQRT = "team/implement/integer_sqrt"  # method ISqrt(n: nat) returns (r: nat)
 
-HINTS_SPEC = """method Sum(n: nat) returns (s: nat)
-  ensures s == n * (n + 1) / 2
-{
-  s := 0;
-  var i := 0;
-  while i < n
-  {
-    i := i + 1;
-    s := s + i;
-  }
-}
-"""
 HINTS_GOOD = HINTS_SPEC.replace("  while i < n\n", "  while i < n\n    invariant i <= n\n    invariant s == i * (i + 1) / 2\n")
-# The loop changes `r` and puts it back: without `invariant r == x` nothing is known about `r` after it.
-KEEP_SPEC = """method Keep(x: int) returns (r: int)
-  ensures r == x
-{
-  r := x;
-  var i := 0;
-  while i < 10
-  {
-    r := r + 1;
-    r := r - 1;
-    i := i + 1;
-  }
-}
-"""
-KEEP_GOOD = KEEP_SPEC.replace("  while i < 10\n", "  while i < 10\n    invariant r == x\n")
+KEEP_GOOD = KEEP.replace("  while i < 10\n", "  while i < 10\n    invariant r == x\n")
 GOAL = "2 * Sum(n) == n * (n + 1)"
 
 
@@ -110,8 +85,8 @@ ATTACKS: list[tuple[str, str, str, int]] = [
     ("nonascii-emoji", MUL, full(MUL, 'r := a * b + |"😀"| - 4;'), 4),
     ("nonascii-verbatim", MUL, full(MUL, 'r := a * b + |@"é"| - 2;'), 4),
     ("cr-ends-line-comment", SUMF, full(SUMF, "H();", "// helper\rlemma H() ensures 0 == 1\n"), 6),
-    ("cr-comment-in-spec-function", SUMF, TEAM[SUMF]["statement"].replace(
-        "n + Sum(n - 1)", "n + Sum(n - 1) //\r - n - Sum(n - 1) + n * (n + 1) / 2\n") + "\n{\n}\n", 6),
+    ("cr-comment-in-spec-function", FIB, TEAM[FIB]["statement"].replace(
+        "Fib(n - 1) + Fib(n - 2)", "Fib(n - 1) + Fib(n - 2) //\r - Fib(n - 1) - Fib(n - 2) + n\n") + "\n{\n}\n", 6),
     ("axiom-attribute", SUMF, full(SUMF, "H();", "lemma {:axiom} H() ensures false\n"), 0),
     ("verify-false", SUMF, TEAM[SUMF]["statement"].replace("lemma {:induction false}", "lemma {:induction false} {:verify false}") + "\n{\n}\n", 0),
     ("assume-false", SUMF, full(SUMF, "assume false;"), 0),
@@ -126,8 +101,8 @@ ATTACKS: list[tuple[str, str, str, int]] = [
     ("opaque-bodyless", SUMF, full(SUMF, "var k := F();", "function {:opaque} F(): int ensures 0 == 1\n"), 0),
     ("reads-star-spec", SUMF, TEAM[SUMF]["statement"].replace("function Sum(n: nat): nat", "function Sum(n: nat): nat reads *") + "\n{\n}\n", 0),
     ("hints-comment-out-ensures", "hints", HINTS_SPEC.replace("  ensures", "/*\n  ensures").replace("{\n  s := 0;", "*/\n{\n  s := 0;", 1), 5),
-    ("hints-comment-out-loop", "keep", KEEP_SPEC.replace("  while i < 10\n", "  /*\n  while i < 10\n").replace("  }\n}", "  }\n  */\n}"), 5),
-    ("hints-crlf-drift", "keep", KEEP_SPEC.replace("  }\n}", "  }\n" + "\n" * 30 + "  r := x;\n}").replace("\n", "\r\n"), 5),
+    ("hints-comment-out-loop", "keep", KEEP.replace("  while i < 10\n", "  /*\n  while i < 10\n").replace("  }\n}", "  }\n  */\n}"), 5),
+    ("hints-crlf-drift", "keep", KEEP.replace("  }\n}", "  }\n" + "\n" * 30 + "  r := x;\n}").replace("\n", "\r\n"), 5),
     ("hints-crlf-inserted-code", "hints", HINTS_SPEC.replace("  }\n}", "  }\n  s := n * (n + 1) / 2;\n}").replace("\n", "\r\n"), 5),
 ]
 
@@ -166,7 +141,7 @@ FAST_HONEST = {"requires-set-gt-empty", "ensures-match-no-braces", "for-to-outer
 
 def task_for(tid: str) -> Task:
     if tid in ("hints", "keep"):
-        return Task(f"redteam/{tid}", "dafny", HINTS_SPEC if tid == "hints" else KEEP_SPEC, kind="hints")
+        return Task(f"redteam/{tid}", "dafny", HINTS_SPEC if tid == "hints" else KEEP, kind="hints")
     d = TEAM[tid]
     return Task(d["id"], "dafny", d["statement"], kind=d["kind"])
 

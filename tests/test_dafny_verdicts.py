@@ -232,3 +232,16 @@ def test_untranslatable_candidate_is_failed_and_untranslatable_statement_is_the_
         assert v._runner is None  # neither ran Dafny
     assert cand.status == "failed" and cand.reason.startswith("bridge:non-ascii"), cand
     assert task_verdict.status == "error" and task_verdict.reason.startswith("task:bridge"), task_verdict
+
+
+@pytest.mark.skipif(TC is None or not TC.server_argv, reason="Dafny's `symbols` needs DafnyServer.exe (Dafny 2.x)")
+def test_the_cli_backend_also_decides_on_dafnys_reading(monkeypatch):
+    from dafny_env import soundness
+
+    # The scanner's construct and spec rules off: only Dafny's own reading can refuse this.
+    monkeypatch.setattr(soundness, "_check_constructs", lambda spec, cand, allow_star: None)
+    monkeypatch.setattr(soundness, "_check_spec", lambda spec, cand, hints: None)
+    cheat = "lemma H(x: int) ensures x + 1 == x && {1} > {}\nmethod Inc(x: int) returns (y: int)\n  ensures y > x\n{ H(x); y := x; }\n"
+    with DafnyVerifier(workers=1, backend="cli") as v:
+        verdict = v.check(TASK, Candidate("inc", cheat))
+    assert verdict.status == "rejected" and verdict.reason.startswith("dafny:added:bodyless"), verdict
