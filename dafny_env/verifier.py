@@ -262,9 +262,9 @@ class DafnyVerifier:
         verified for the statement itself under that name. A reply that took anything else from
         the cache (the target's own implementation, or one of a declaration the body smuggled
         in, whose dependencies Boogie may not track: a changed `const` does not invalidate its
-        users) is discarded, the program re-verified under a new name and the task's name
-        retired. A `verified` that reused anything is further held to Dafny's own list of
-        declarations (`_dafny_evidence`).
+        users) is discarded and the program re-verified under a new name (the name stays: the
+        usual cause is a body identical to an earlier one). A `verified` that reused anything is
+        further held to Dafny's own list of declarations (`_dafny_evidence`).
         """
         allowed = self._reusable_impls(task, name) if name else None
         if allowed is None:
@@ -272,7 +272,6 @@ class DafnyVerifier:
         reply = self.run_program(program, fresh=fresh, name=name)
         cached = set(_CACHED_IMPL.findall(reply.output))
         if cached - allowed:
-            self._retire_name(name)
             return self.run_program(program, fresh=fresh), False
         return reply, bool(cached)
 
