@@ -79,6 +79,9 @@ class Training:
     def run(self, train: Sequence[Task], heldout: Sequence[Task]) -> Path:
         from ..policies import resolve_model_path
 
+        if _world_size() > 1 and self.cfg.method != "grpo":
+            raise RunDirError("under `accelerate launch` only `method: grpo` is distributed; run expert "
+                              "iteration in one process and start GRPO from its checkpoint")
         ckpt = resolve_model_path(self.cfg.model.path)
         self.train_tasks, self.heldout = list(train), list(heldout)
         if self.cfg.eval_before:
@@ -88,7 +91,8 @@ class Training:
         if self.cfg.method in ("grpo", "ei+grpo"):
             ckpt = self.grpo(ckpt)
             self.heldout_eval(ckpt, "grpo", self._ei_rounds() + 1)
-        write_report(self.out)
+        if _rank() == 0:
+            write_report(self.out)
         return ckpt
 
     def _ei_rounds(self) -> int:
@@ -127,7 +131,7 @@ class Training:
         return list(final_attempts(run_dir).values())
 
     def heldout_eval(self, ckpt: Path, label: str, step: int) -> EvalResult | None:
-        if not self.heldout or self.cfg.heldout_samples < 1:
+        if not self.heldout or self.cfg.heldout_samples < 1 or _rank() != 0:
             return None
         for r in self.metrics.records():
             if r.get("phase") == "eval" and r.get("step") == step:  # done before a crash: read it back
@@ -212,6 +216,8 @@ class Training:
 
         def on_step(step: int, logs: dict[str, Any], stats) -> None:
             counts, check_s = service.take_counts()
+            if _rank() != 0:  # TRL's logs are already averaged over processes; one line per step
+                return
             wall = time.monotonic() - stats.started
             self.metrics.write({
                 "phase": "grpo", "step": step, "global_step": offset + step,
@@ -230,6 +236,18 @@ class Training:
                             resume=last is not None)
         finally:
             service.close()
+
+
+def _rank() -> int:
+    import os
+
+    return int(os.environ.get("RANK", "0"))
+
+
+def _world_size() -> int:
+    import os
+
+    return int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def _counts(attempts: Sequence[dict[str, Any]]) -> dict[str, int]:
