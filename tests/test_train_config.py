@@ -81,3 +81,16 @@ def test_metrics_log_report_and_interval(tmp_path):
     lo, hi, dlo, dhi = bootstrap_ci({"a": (1, 2), "b": (1, 2)}, {"a": (2, 2), "b": (0, 2)})
     assert lo == 0.0 and hi == 1.0 and dlo == -0.5 and dhi == 0.5
     assert json.loads((tmp_path / "metrics.jsonl").read_text().splitlines()[0])["time"] > 0
+
+
+def test_resume_picks_the_newest_complete_checkpoint(tmp_path):
+    from prover.train.grpo import _last_checkpoint
+
+    for n, complete in [(1, True), (2, True), (3, False), (10, True), (11, False)]:
+        d = tmp_path / f"checkpoint-{n}"
+        d.mkdir()
+        if complete:  # transformers writes trainer_state.json last
+            (d / "trainer_state.json").write_text("{}")
+    assert _last_checkpoint(tmp_path) == tmp_path / "checkpoint-10"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-1", "checkpoint-10", "checkpoint-2"]
+    assert _last_checkpoint(tmp_path / "none") is None

@@ -315,9 +315,21 @@ def run_grpo(model_path: Path, tasks: Sequence[Task], opts: GRPOOptions, service
 
 
 def _last_checkpoint(folder: Path) -> Path | None:
-    from transformers.trainer_utils import get_last_checkpoint
+    """The newest complete TRL checkpoint in `folder`; partial ones (killed while saving) are removed.
+
+    transformers writes `trainer_state.json` last, so a checkpoint without it was cut short.
+    """
+    import re
+    import shutil
 
     if not folder.is_dir():
         return None
-    got = get_last_checkpoint(str(folder))
-    return Path(got) if got else None
+    found = []
+    for d in folder.iterdir():
+        m = re.fullmatch(r"checkpoint-(\d+)", d.name)
+        if m and d.is_dir():
+            if (d / "trainer_state.json").exists():
+                found.append((int(m.group(1)), d))
+            else:
+                shutil.rmtree(d, ignore_errors=True)
+    return max(found)[1] if found else None
