@@ -79,3 +79,22 @@ def test_a_cache_hit_keeps_the_original_seconds(tmp_path):
         v.close()
     assert first.status == hit.status == "verified" and hit.cached and not first.cached
     assert hit.seconds == first.seconds > 0
+
+
+@needs_dafny
+@pytest.mark.slow
+def test_reward_service_on_ray_actors():
+    ray = pytest.importorskip("ray")
+    from prover.evaluation.backends import ray_factory
+
+    try:
+        service = RewardService(ray_factory("dafny", {"timeout": 120}, None, 1), workers=1)
+        try:
+            got = service.score_many([INC, INC], ["  y := x + 1;\n}\n```", "  y := x;\n}\n```"],
+                                     ["completion", "completion"])
+        finally:
+            service.close()
+        assert [g.verdict.status for g in got] == ["verified", "failed"]
+        assert [g.reward for g in got] == [1.0, 0.0]
+    finally:
+        ray.shutdown()
