@@ -50,7 +50,7 @@ def test_five_statuses_from_the_real_dafny(tmp_path, monkeypatch):
         assert hang.verdict.status == "timeout" and hang.reward == 0.0, hang.verdict.reason
         assert [g.verdict.status for g in got] == [c[2] for c in cases], [g.verdict.reason for g in got]
         assert [g.reward for g in got] == [c[3] for c in cases]
-        assert got[0].candidate == "{\n  y := x + 1;\n}" and got[0].verdict.seconds > 0
+        assert got[0].candidate == "{  y := x + 1;\n}" and got[0].verdict.seconds > 0
         assert got[3].reason and got[3].candidate == ""
         counts, secs = service.take_counts()
         assert counts == {"verified": 1, "failed": 2, "rejected": 1, "timeout": 0, "error": 1} and secs > 0
@@ -83,6 +83,7 @@ def test_a_cache_hit_keeps_the_original_seconds(tmp_path):
 
 @needs_dafny
 @pytest.mark.slow
+@pytest.mark.ray
 def test_reward_service_on_ray_actors():
     ray = pytest.importorskip("ray")
     from prover.evaluation.backends import ray_factory
