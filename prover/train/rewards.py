@@ -23,6 +23,7 @@ from typing import Sequence
 from ..core import STATUSES, Candidate, Task, Verdict
 from ..evaluation.backends import Checker, CheckerFactory
 from ..extract import extract
+from ..policies.base import Sample, unextracted_verdict
 
 
 @dataclass
@@ -71,18 +72,19 @@ class RewardService:
     def submit(self, task: Task, raw: str, style: str) -> Future:
         """Start scoring one completion; the future's result is a `Scored`."""
         got = extract(raw, task, style)
-        if got.text is None:
-            scored = Scored("", Verdict("failed", reason=f"no candidate: {got.reason}"),
-                            reward_for("failed", self.cfg), got.reason)
+        empty = unextracted_verdict(Sample(got.text or "", raw=raw, reason=got.reason))
+        if empty is not None:
+            scored = Scored("", empty, reward_for(empty.status, self.cfg), got.reason)
             self._count(scored)
             fut: Future = Future()
             fut.set_result(scored)
             return fut
-        key = (task.id, got.text)
+        text = got.text or ""
+        key = (task.id, text)
         with self._lock:
             shared = self._seen.get(key)
             if shared is None or (shared.done() and shared.result().verdict.status == "error"):
-                shared = self._pool.submit(self._check, task, got.text)
+                shared = self._pool.submit(self._check, task, text)
                 self._seen[key] = shared
         # every sample is counted (also the ones that share a check), before its result is visible
         out: Future = Future()
