@@ -18,9 +18,13 @@ from .aot import dafny_argv as aot_argv
 from .server import Reply
 from .toolchain import Toolchain
 
-# Exit statuses dafny uses for "ran and reported on the program"; anything else (a signal, a
-# .NET crash) is infrastructure trouble.
-_NORMAL_EXITS = {0, 1, 2, 3, 4}
+# Exit statuses dafny uses for "ran and reported on the program": 0 verified, 2 parse/resolution
+# errors, 3 compilation errors, 4 verification errors. 1 is a command-line error, and also what
+# mono returns for an unhandled exception, possibly after some members were listed verified.
+_NORMAL_EXITS = {0, 2, 3, 4}
+_CRASH_LINE = re.compile(r"Unhandled Exception|FATAL UNHANDLED EXCEPTION|Internal error|internal error")
+# What mono prints when the address-space cap stops it from allocating.
+_OUT_OF_MEMORY = re.compile(r"OutOfMemoryException|Out of memory|Couldn't create thread")
 
 
 class CliRunner:
@@ -64,16 +68,28 @@ class CliRunner:
                                 memory_mb=self.memory_mb, cwd=tmp,
                                 env=dict(os.environ, LC_ALL="C.UTF-8"))
             except OSError as e:
-                return Reply("crashed", "", 0.0, f"cannot run dafny: {e}")
+                return Reply("unavailable", "", 0.0, f"cannot run dafny: {e}")
             output = r.stdout + r.stderr
             if os.path.exists(log):
                 with open(log, encoding="utf-8", errors="replace") as f:
                     output += "\n" + f.read()
         if r.timed_out:
-            return Reply("timeout", output, r.seconds, "hard time limit")
-        if r.returncode not in _NORMAL_EXITS:
-            return Reply("crashed", output, r.seconds, f"dafny exited with status {r.returncode}")
-        return Reply("done", output, r.seconds)
+            return Reply("timeout", output, r.seconds, "hard time limit", r.returncode)
+        crash = _CRASH_LINE.search(output)
+        if r.returncode not in _NORMAL_EXITS or crash:
+            oom = _OUT_OF_MEMORY.search(output)
+            if oom and self.memory_mb:
+                return Reply("memory", output, r.seconds,
+                             f"dafny ran out of memory under the {self.memory_mb} MiB cap ({oom.group()})", r.returncode)
+            what = _line_at(output, crash.start()) if crash else "no crash message"
+            return Reply("crashed", output, r.seconds, f"dafny exited with status {r.returncode}: {what}", r.returncode)
+        return Reply("done", output, r.seconds, "", r.returncode)
+
+
+def _line_at(text: str, pos: int) -> str:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return text[start : end if end >= 0 else len(text)].strip()[:300]
 
 
 _SUMMARY = re.compile(r"finished with (\d+) verified, (\d+) errors?")
@@ -106,7 +122,7 @@ def verify_program(program: str, timeout: float = 60.0, memory_mb: int | None = 
     elif "resolution/type errors detected" in out:
         status = "resolution_error"
     elif (m := _SUMMARY.search(out)) and reply.kind == "done":
-        status = "verified" if m.group(2) == "0" else "verify_errors"
+        status = "verified" if m.group(2) == "0" and reply.returncode == 0 else "verify_errors"
     else:
         status = "other_error"
     return FileOutcome(status, out, reply.seconds)

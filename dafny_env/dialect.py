@@ -1,4 +1,4 @@
-"""Dafny 4 → Dafny 2.3 dialect bridge: translate a Dafny-4 program into text that Dafny 2.3 accepts.
+r"""Dafny 4 → Dafny 2.3 dialect bridge: translate a Dafny-4 program into text that Dafny 2.3 accepts.
 
 Tasks, models and benchmarks speak Dafny 4; the only Dafny here is 2.3. `to_dafny2` applies a few
 textual rewrites, each one a *faithful* desugaring (the translated program has exactly the proof
@@ -15,6 +15,11 @@ Rewrites (names as they appear in `Translation.rewrites`):
   `function method|predicate method`.
 * `least_greatest`: `least|greatest predicate|lemma` → `inductive …` / `copredicate` / `colemma`.
 * `opaque_function`: `opaque function F` → `function {:opaque} F`.
+* `unicode_literal`: Dafny 2.3 reads source bytes (`|"é"| == 2`, and `'é'` does not even parse);
+  Dafny 4 reads characters. Every non-ASCII character in a string or char literal becomes the
+  `\uXXXX` escape 2.3 reads as that one character, Dafny 4's `\U{XX}` escapes likewise, and a
+  verbatim string `@"..."` holding one becomes an ordinary escaped string. A character outside the
+  Basic Multilingual Plane is one character in Dafny 4 and cannot be one in 2.3: `BridgeRefusal`.
 
 Every rewrite keeps line breaks where they were (inserted text never contains a newline), so Dafny
 2.3's messages point at the candidate's own lines; `Translation.line_map` is nevertheless computed
@@ -33,7 +38,14 @@ from typing import Callable
 
 from .syntax import code_mask, matching_brace
 
-__all__ = ["Translation", "to_dafny2"]
+__all__ = ["BRIDGE_VERSION", "BridgeRefusal", "Translation", "to_dafny2"]
+
+# Bump whenever a rewrite changes: it is part of the Dafny verdict-cache key.
+BRIDGE_VERSION = 2
+
+
+class BridgeRefusal(ValueError):
+    """The program uses something Dafny 2.3 cannot express faithfully (the message says what)."""
 
 
 @dataclass
@@ -253,11 +265,12 @@ def _apply(text: str, edits: list[_Edit]) -> tuple[str, list[int]]:
 # Body; LoopSpec holds at the loop head for i = lo, ..., hi together with the implicit invariant
 # lo <= i <= hi, and after the loop LoopSpec[i := hi] is known (i itself is out of scope). That is
 # exactly
-#     { var i := lo; ghost var L := i; var H := hi;
+#     { var L := lo; var H := hi; var i := L;
 #       while i < H invariant L <= i <= H LoopSpec { { Body } i := i + 1; } }
 # (the entry check of the implicit invariant is the `lo <= hi` check; the guard gives decreases
-# H - i). `downto` iterates i = hi-1 down to lo, decrementing first:
-#     { var i := hi; ghost var H := i; var L := lo;
+# H - i). Both bounds are evaluated, in order, before the index is declared: in `for i := 0 to i`
+# the bound is the outer `i`. `downto` iterates i = hi-1 down to lo, decrementing first:
+#     { var H := hi; var L := lo; var i := H;
 #       while L < i invariant L <= i <= H LoopSpec { i := i - 1; { Body } } }
 # Cases translated differently would be weaker or different, so they are left alone (2.3 then
 # rejects the `for`): a `continue` in the body (it would skip the increment), any assignment to the
@@ -351,14 +364,18 @@ def _for_loop_edits(text: str, mask: str, taken: set[str]) -> tuple[list[_Edit],
         if re.search(_kw("continue"), body) or _assigns(body, idx):
             continue
         typ = f": {m.group('type').strip()}" if m.group("type") and m.group("type").strip() else ""
-        lo_text = text[lo_start:lo_end].strip()
-        hi_text = text[hi_start:hi_end].strip()
+        first_text = text[lo_start:lo_end].strip()
+        second_text = text[hi_start:hi_end].strip()
+        # Dafny 4 evaluates both bounds, in order, before the index exists: `for i := 0 to i`
+        # means the outer `i`. So each bound goes into a fresh variable (of the index's type, as
+        # Dafny 4 types them) before the index is declared; integer literals need none.
+        first_ref, first_decl = _bound_ref(first_text, "for_b", taken, lambda v: f"var {v}{typ} := {first_text};")
+        second_ref, second_decl = _bound_ref(second_text, "for_b", taken, lambda v: f"var {v}{typ} := {second_text};")
+        bounds = f"{first_decl}{second_decl}".strip()
+        bounds = f"{bounds} " if bounds else ""
         if direction == "to":
-            # The start bound is the index's first value (a ghost copy of it); the end bound is
-            # evaluated once, before the loop, as Dafny 4 does.
-            lo_ref, lo_decl = _bound_ref(lo_text, "for_lo", taken, lambda v: f"ghost var {v} := {idx};")
-            hi_ref, hi_decl = _bound_ref(hi_text, "for_hi", taken, lambda v: f"var {v} := {hi_text};")
-            head = (f"{{ var {idx}{typ} := {lo_text};{lo_decl}{hi_decl} "
+            lo_ref, hi_ref = first_ref, second_ref
+            head = (f"{{ {bounds}var {idx}{typ} := {lo_ref}; "
                     f"while {idx} < {hi_ref} invariant {lo_ref} <= {idx} <= {hi_ref}")
             edits.append(_Edit(m.start(), hi_end, head))
             # The body keeps its own block, so a declaration in it that shadows the index cannot
@@ -368,10 +385,8 @@ def _for_loop_edits(text: str, mask: str, taken: set[str]) -> tuple[list[_Edit],
             applied.append("for_to")
         else:
             # `for i := hi downto lo`: the first expression is the upper bound.
-            hi_text, lo_text = lo_text, hi_text
-            hi_ref, hi_decl = _bound_ref(hi_text, "for_hi", taken, lambda v: f"ghost var {v} := {idx};")
-            lo_ref, lo_decl = _bound_ref(lo_text, "for_lo", taken, lambda v: f"var {v} := {lo_text};")
-            head = (f"{{ var {idx}{typ} := {hi_text};{hi_decl}{lo_decl} "
+            hi_ref, lo_ref = first_ref, second_ref
+            head = (f"{{ {bounds}var {idx}{typ} := {hi_ref}; "
                     f"while {lo_ref} < {idx} invariant {lo_ref} <= {idx} <= {hi_ref}")
             edits.append(_Edit(m.start(), hi_end, head))
             edits.append(_Edit(body_open, body_open + 1, f"{{ {idx} := {idx} - 1; {{"))
@@ -519,20 +534,64 @@ def _function_edits(mask: str) -> tuple[list[_Edit], list[str]]:
 
 # --------------------------------------------------------------------------------------------------
 
-_REWRITE_ORDER = ["for_to", "for_downto", "ghost_function", "function_method", "least_greatest", "opaque_function"]
+_REWRITE_ORDER = ["for_to", "for_downto", "ghost_function", "function_method", "least_greatest", "opaque_function",
+                  "unicode_literal"]
+
+
+def _escape_code(code: int, shown: str) -> str:
+    if code > 0xFFFF:
+        raise BridgeRefusal(f"non-ascii: {shown} (U+{code:X}) is one character in Dafny 4 and cannot be one in Dafny 2.3")
+    if 0xD800 <= code <= 0xDFFF:
+        raise BridgeRefusal(f"non-ascii: {shown} is not a Unicode scalar value")
+    return f"\\u{code:04x}"
+
+
+_ESCAPE = re.compile(r"\\(?:U\{(?P<code>[0-9A-Fa-f_]{1,8})\}|.)", re.S)
+
+
+def _escaped_body(body: str) -> str:
+    """A literal's body with every non-ASCII character and every `\\U{..}` as `\\uXXXX`."""
+    out, pos = [], 0
+    for m in _ESCAPE.finditer(body):
+        out.append("".join(c if c.isascii() else _escape_code(ord(c), repr(c)) for c in body[pos:m.start()]))
+        code = m.group("code")
+        out.append(_escape_code(int(code.replace("_", ""), 16), m.group()) if code else m.group())
+        pos = m.end()
+    out.append("".join(c if c.isascii() else _escape_code(ord(c), repr(c)) for c in body[pos:]))
+    return "".join(out)
+
+
+def _literal_edits(program: str) -> list[_Edit]:
+    """Escape what Dafny 2.3 would read differently in string and char literals (`unicode_literal`)."""
+    from .syntax import tokenize
+
+    edits = []
+    for t in tokenize(program):
+        if t.kind not in ("string", "char") or (t.text.isascii() and "\\U{" not in t.text):
+            continue
+        if t.text.startswith("@"):
+            verbatim = t.text[2:-1].replace('""', '"')
+            body = verbatim.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+            new = '"' + _escaped_body(body) + '"'
+        else:
+            new = t.text[0] + _escaped_body(t.text[1:-1]) + t.text[-1]
+        edits.append(_Edit(t.start, t.end, new))
+    return edits
 
 
 def to_dafny2(program: str) -> Translation:
     """Translate a Dafny 4 program into Dafny 2.3 syntax (see the module docstring).
 
     Programs already in the 2.3 dialect come back unchanged (`rewrites == []`, identity line map).
+    Raises `BridgeRefusal` for what 2.3 cannot express faithfully.
     """
     mask = code_mask(program)
     taken = set(re.findall(_WORD, mask))
     for_edits, for_names = _for_loop_edits(program, mask, taken)
     fn_edits, fn_names = _function_edits(mask)
-    edits = for_edits + fn_edits
-    names = set(for_names) | set(fn_names)
+    lit_edits = _literal_edits(program)
+    edits = for_edits + fn_edits + lit_edits
+    names = set(for_names) | set(fn_names) | ({"unicode_literal"} if lit_edits else set())
     if not edits:
         return Translation(program, list(range(1, program.count("\n") + 2)), [])
     text, line_map = _apply(program, edits)

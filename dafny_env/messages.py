@@ -26,6 +26,9 @@ _TIMED_OUT = re.compile(r"^Verification of '(?P<name>[^']+)' timed out after")
 # Dafny 4's --log-format text: "Results for NAME (correctness)" ... "Overall outcome: Correct"
 _LOG_RESULTS = re.compile(r"^Results for (?P<name>.+?)\s*$")
 _LOG_OUTCOME = re.compile(r"^\s*Overall outcome: (?P<outcome>\w+)")
+_SERVER_DONE = re.compile(r"^Verification completed successfully!\s*$")
+# Dafny 2.3 warns, and then assumes the loop's invariant / the forall's conclusion.
+_NO_BODY = re.compile(r"this (loop|forall statement) has no body")
 _CRASH = re.compile(r"Unhandled Exception|\[FATAL\]|Internal error|internal error|System\.\w+Exception")
 # z3 4.8 rejects an option Boogie 2.x still sends; the block it prints is harmless noise.
 _Z3_NOISE = re.compile(r"^Prover error: line \d+ column \d+: unknown parameter '\w+'$")
@@ -59,6 +62,8 @@ class ParsedOutput:
     impls: list[ImplOutcome] = field(default_factory=list)
     summary_seen: bool = False
     internal_error: str = ""
+    completed: bool = False  # DafnyServer's end-of-request line, or the CLI's summary line
+    bodyless_statements: list[Message] = field(default_factory=list)  # Dafny's "has no body" warnings
 
     @property
     def errors(self) -> list[Message]:
@@ -106,8 +111,11 @@ def parse_output(text: str, major: int = 2) -> ParsedOutput:
         if (m := _OUTCOME.match(ln)) and p.impls:
             p.impls[-1].outcome = _OUTCOMES.get(m.group("outcome").strip(), "inconclusive")
             continue
+        if _SERVER_DONE.match(ln):
+            p.completed = True
+            continue
         if m := _SUMMARY.search(ln):
-            p.summary_seen = True
+            p.summary_seen = p.completed = True
             p.timeouts = max(p.timeouts, int(m.group("timeouts") or 0) + int(m.group("oor") or 0))
             p.verify_errors = max(p.verify_errors, int(m.group("errors")))
             if m.group("oom") and int(m.group("oom")):
@@ -130,6 +138,8 @@ def parse_output(text: str, major: int = 2) -> ParsedOutput:
                 p.messages.append(Message(line, col, "error", body))
                 continue
             p.messages.append(Message(line, col, sev, body))
+            if sev == "warning" and _NO_BODY.search(body):
+                p.bodyless_statements.append(p.messages[-1])
             if sev == "error" and not (in_impl or is_verif or major >= 3):
                 p.frontend_errors += 1
             continue
@@ -150,7 +160,7 @@ def parse_output(text: str, major: int = 2) -> ParsedOutput:
     return p
 
 
-def _name_parts(impl: str) -> list[str]:
+def impl_name_parts(impl: str) -> list[str]:
     """`Impl$$_0_Mod.C.M` -> ['Mod', 'C', 'M']; Dafny 4's `C.M (correctness)` -> ['C', 'M']."""
     name = impl.split("$$", 1)[-1]
     name = re.sub(r"\s*\(.*\)\s*$", "", name)
@@ -162,4 +172,62 @@ def member_outcomes(parsed: ParsedOutput, member: str) -> list[str]:
     """Outcomes of every implementation that belongs to spec member `member` (`M`, `C.M`, `Mod.C.M`)."""
     want = [x for x in member.split(".") if x]
     return [i.outcome for i in parsed.impls
-            if want and _name_parts(i.name)[-len(want):] == want]
+            if want and impl_name_parts(i.name)[-len(want):] == want]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One declaration as Dafny itself parsed and resolved it (DafnyServer's `symbols` reply).
+
+    `position`/`end_position` are byte offsets into the UTF-8 source: the name, and the closing
+    brace of the body; `end_position` is 0 for a declaration without a body. `requires`/`ensures`
+    are Dafny's own printing of the clauses (methods and lemmas only).
+    """
+
+    kind: str  # Method (also lemmas, constructors), Function, Predicate, Class, Field, ...
+    module: str
+    parent: str
+    name: str
+    line: int
+    position: int
+    end_position: int
+    requires: tuple[str, ...] | None
+    ensures: tuple[str, ...] | None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        return (self.kind, self.module, self.parent, self.name)
+
+    @property
+    def has_body(self) -> bool:
+        return self.end_position > 0
+
+    @property
+    def is_callable(self) -> bool:
+        return self.kind in ("Method", "Function", "Predicate")
+
+
+_SYMBOLS = re.compile(r"SYMBOLS_START (\[.*\]) SYMBOLS_END", re.S)
+
+
+def parse_symbols(text: str) -> list[Symbol] | None:
+    """Declarations from a `symbols` reply; None when the reply holds no symbol list at all."""
+    import json
+
+    m = _SYMBOLS.search(text)
+    if not m:
+        return None
+    try:
+        raw = json.loads(m.group(1))
+    except ValueError:
+        return None
+    out = []
+    for s in raw:
+        if not isinstance(s, dict) or s.get("SymbolType") in (None, "Call"):
+            continue
+        req, ens = s.get("Requires"), s.get("Ensures")
+        out.append(Symbol(str(s["SymbolType"]), str(s.get("Module") or ""), str(s.get("ParentClass") or ""),
+                          str(s.get("Name") or ""), int(s.get("Line") or 0), int(s.get("Position") or 0),
+                          int(s.get("EndPosition") or 0), None if req is None else tuple(req),
+                          None if ens is None else tuple(ens)))
+    return out

@@ -60,6 +60,8 @@ class ServerPool:
         server.close()
 
     def _borrow(self, fresh: bool) -> DafnyServer:
+        """An idle live server, or a new one; `fresh` retires one idle server (the one a retry
+        would have reused) and starts a new process, leaving the other idle servers alone."""
         while True:
             try:
                 server = self._idle.get_nowait()
@@ -67,6 +69,8 @@ class ServerPool:
                 return self._new_server()
             if fresh or not server.alive:
                 self._retire(server)
+                if fresh:
+                    return self._new_server()
                 continue
             return server
 
@@ -78,7 +82,8 @@ class ServerPool:
         else:
             self._idle.put(server)
 
-    def run(self, program: str, timeout: float, args: Sequence[str] = (), fresh: bool = False) -> Reply:
+    def run(self, program: str, timeout: float, args: Sequence[str] = (), fresh: bool = False,
+            command: str = "verify") -> Reply:
         """Verify `program` on some server within `timeout` seconds; `fresh` forces a new process.
 
         Every request gets a file name never used before: DafnyServer turns on Boogie's
@@ -86,15 +91,15 @@ class ServerPool:
         guarantees that no verdict of an earlier program can be reused for this one.
         """
         if self._closed:
-            return Reply("crashed", "", 0.0, "pool is closed")
+            return Reply("unavailable", "", 0.0, "pool is closed")
         with self._slots:
             try:
                 server = self._borrow(fresh)
             except OSError as e:
-                return Reply("crashed", "", 0.0, f"cannot start DafnyServer: {e}")
+                return Reply("unavailable", "", 0.0, f"cannot start DafnyServer: {e}")
             name = f"prog{next(self._names)}.dfy"
             try:
-                return server.verify(program, name, [*self.base_args, *args], timeout)
+                return server.verify(program, name, [*self.base_args, *args], timeout, command=command)
             finally:
                 self._give_back(server)
 

@@ -35,12 +35,14 @@ _WARM_UP_PROGRAM = "lemma WarmUp() ensures 1 + 1 == 2 {}\n"
 @dataclass
 class Reply:
     """What came back: `kind` is `done`, `timeout` (hard limit hit), `memory` (RSS cap hit),
-    `crashed` (process died or broke the protocol)."""
+    `crashed` (process died or broke the protocol while checking this program), `unavailable`
+    (no verifier process could be started: never the program's doing)."""
 
     kind: str
     output: str
     seconds: float
     detail: str = ""
+    returncode: int | None = None  # the `dafny` CLI's exit status; None for DafnyServer
 
 
 class DafnyServer:
@@ -78,8 +80,15 @@ class DafnyServer:
     def rss_mb(self) -> float:
         return group_rss_mb(self.proc.pid) if self.alive else 0.0
 
-    def verify(self, source: str, filename: str, args: Sequence[str], timeout: float) -> Reply:
-        """Send one program; wait at most `timeout` s; on timeout/crash the process is killed."""
+    def verify(self, source: str, filename: str, args: Sequence[str], timeout: float,
+               command: str = "verify") -> Reply:
+        """Send one program; wait at most `timeout` s; on timeout/crash the process is killed.
+
+        `command` is `verify`, or `symbols`: parse and resolve only, and answer Dafny's own list of
+        declarations (`messages.parse_symbols`).
+        """
+        if command not in ("verify", "symbols"):
+            raise ValueError(f"unknown DafnyServer command {command!r}")
         start = time.monotonic()
         self.checks += 1
         if not self.alive:
@@ -87,7 +96,7 @@ class DafnyServer:
         task = {"args": list(args), "filename": filename, "source": source, "sourceIsFile": False}
         payload = base64.b64encode(json.dumps(task).encode("utf-8")).decode("ascii")
         try:
-            self.proc.stdin.write(f"verify\n{payload}\n{CLIENT_EOM}\n".encode("ascii"))
+            self.proc.stdin.write(f"{command}\n{payload}\n{CLIENT_EOM}\n".encode("ascii"))
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as e:
             self.kill()

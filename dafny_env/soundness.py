@@ -7,6 +7,13 @@ assembles the program that will be verified (never the raw candidate for body-on
 
 Policy, construct by construct (rule names are stable; they go into `Verdict.reason`):
 
+The gate is the fast early rejection, never the last word: after Dafny verified a program,
+`evidence.check` decides again on Dafny's own reading of it (its symbols and warnings).
+
+Rules under `parse:` and `spec:absent` mean "not a program for this task" (prose, an empty
+answer, unbalanced braces, an unrelated program): the verdict is `failed`. `input:` (over 1 MB,
+binary: not a candidate at all, as for Lean) and every other rule are `rejected`.
+
 * `input:too-large`, `input:binary` — over 1 MB, or NUL/control bytes.
 * `task:unparsable` — the task's own statement cannot be parsed (a data error, not the candidate's).
 * `parse:unterminated`, `parse:unrecognized` — a comment/string/brace is never closed, or text at
@@ -27,6 +34,7 @@ Policy, construct by construct (rule names are stable; they go into `Verdict.rea
 * `loop:bodyless`, `forall:bodyless` — Dafny 2.3 assumes the invariant/ensures of a loop or
   forall statement that has no body (a warning, even with `/noCheating:1`).
 * `ensures:trivial` — more `ensures true` / `ensures false` clauses than the statement has.
+* `spec:absent` — not one declaration of the statement is in the candidate (an unrelated program).
 * `spec:missing`, `spec:changed` — a statement declaration is absent, or its header (signature,
   requires/ensures/reads/modifies/decreases, modifiers, non-proof attributes) differs token-wise,
   or the body of a function/predicate (or any non-callable declaration) the statement gives differs.
@@ -52,6 +60,12 @@ from . import syntax
 from .syntax import Decl, Program, Token
 
 MAX_CANDIDATE_BYTES = 1_000_000
+# Bump whenever a rule changes: it is part of the Dafny verdict-cache key, so a tightened gate is
+# never answered by a `verified` cached under the old one.
+GATE_VERSION = 2
+# Rules that say "this is not a program for the task" (garbage, prose, an unrelated program), not
+# "this is a cheat": they are `failed`, every other rule is `rejected`.
+FAILED_RULES = ("parse:", "spec:absent")
 
 PROOF_ATTRIBUTES = frozenset(
     "fuel trigger induction autotriggers no_trigger nowarn vcs_split_on_every_assert vcs_max_cost "
@@ -89,6 +103,11 @@ class GateResult:
     detail: str = ""
     members: list[str] = field(default_factory=list)
     line_offset: int = 0
+
+    @property
+    def status(self) -> str:
+        """`failed` for output that is not a program for the task, else `rejected`."""
+        return "failed" if self.rule.startswith(FAILED_RULES) else "rejected"
 
 
 def _reject(rule: str, detail: str, members: list[str] | None = None) -> GateResult:
@@ -259,7 +278,7 @@ def _check_bodyless_statements(cand: Program) -> GateResult | None:
             continue
         if not any(s < t.start < e for s, e in code_bodies):
             continue  # function bodies are expressions: `forall` there is a quantifier
-        if t.text == "forall" and not (k > 0 and toks[k - 1].text in (";", "{", "}")):
+        if t.text == "forall" and not _statement_position(toks, k):
             continue  # a quantifier, not a statement
         if not _statement_has_body(toks, k):
             rule = "forall:bodyless" if t.text == "forall" else "loop:bodyless"
@@ -267,11 +286,36 @@ def _check_bodyless_statements(cand: Program) -> GateResult | None:
     return None
 
 
+def _statement_position(toks: list[Token], k: int) -> bool:
+    """Can a statement start at `k`: after `;`/`{`/`}`, a label `label L:`, or a `case P =>`?"""
+    if k == 0 or toks[k - 1].text in (";", "{", "}"):
+        return True
+    if toks[k - 1].text == ":" and k >= 3 and toks[k - 3].text == "label":
+        return True
+    if toks[k - 1].text == "=>":
+        # `case P =>` of a match/if-case statement (a lambda's `=>` is preceded by its parameters,
+        # with no `case` before them at the same nesting).
+        depth = 0
+        for j in range(k - 2, -1, -1):
+            tx = toks[j].text
+            if tx in (")", "]", "}"):
+                depth += 1
+            elif tx in ("(", "[", "{"):
+                if depth == 0:
+                    return False
+                depth -= 1
+            elif depth == 0 and tx in (";", "=>"):
+                return False
+            elif depth == 0 and tx == "case":
+                return True
+    return False
+
+
 def _statement_has_body(toks: list[Token], k: int) -> bool:
     """Does the loop/forall statement at `k` have a `{ }` body (scanning its guard and clauses)?"""
-    depth, lets, in_match = 0, 0, False
+    depth, lets = 0, 0
     j = k + 1
-    if j < len(toks) and toks[j].text == "{":
+    if j + 1 < len(toks) and toks[j].text == "{" and toks[j + 1].text == "case":
         return True  # `while { case ... }` alternative loop
     while j < len(toks):
         tx = toks[j].text
@@ -280,14 +324,13 @@ def _statement_has_body(toks: list[Token], k: int) -> bool:
         elif tx in (")", "]"):
             depth -= 1
         elif tx == "{":
-            if depth <= 0 and not in_match and not syntax.is_attribute_open(toks, j) and (
-                syntax.brace_opens_body(toks, j) or toks[j - 1].text == "*"
+            if depth <= 0 and not syntax.is_attribute_open(toks, j) and (
+                syntax.brace_opens_body(toks, j) or (j == k + 2 and toks[j - 1].text == "*")  # `while * {`
             ):
                 return True
             m = syntax.matching_brace(toks, j)
             if m < 0:
                 return False
-            in_match = False
             j = m + 1
             continue
         elif depth <= 0 and tx == "var":
@@ -302,8 +345,6 @@ def _statement_has_body(toks: list[Token], k: int) -> bool:
             return False
         elif depth <= 0 and tx == "}":
             return False
-        elif tx == "match":
-            in_match = True
         elif tx == "::" and depth <= 0 and toks[k].text == "forall":
             return True  # a quantifier (e.g. a calc step), not a forall statement
         j += 1
@@ -348,6 +389,8 @@ def _check_spec(spec: Program, cand: Program, hints: bool) -> GateResult | None:
             return _reject("duplicate", f"{name!r} is declared {len(ds)} times")
     spec_drop, cand_drop = _drop_spans(spec, hints), _drop_spans(cand, hints)
     spec_by = spec.by_qualname()
+    if spec_by and not any(name in cand_by for name in spec_by):
+        return _reject("spec:absent", "none of the statement's declarations is in the candidate")
     for sd in spec.walk():
         found = [d for d in cand_by.get(sd.qualname, []) if d.keyword == sd.keyword]
         if not found:
@@ -384,10 +427,33 @@ def _norm(line: str) -> str:
     return re.sub(r"\s+", "", line)
 
 
+def _lines(text: str) -> tuple[list[str], list[int]]:
+    """Lines split as Dafny counts them (at `\n` only; a `\r` before it is blank space) and the
+    offset where each starts. `str.splitlines` also splits at `\x0b`, `\u2028`, ... which Dafny
+    does not, and drops the `\r`s that offsets must count."""
+    lines = text.split("\n")
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    return lines, starts
+
+
+def _code_by_line(text: str, starts: list[int]) -> dict[int, tuple[str, ...]]:
+    """Code token texts (comments dropped) grouped by the line each token starts on."""
+    import bisect
+
+    out: dict[int, list[str]] = {}
+    for t in syntax.code_tokens(text):
+        out.setdefault(bisect.bisect_right(starts, t.start) - 1, []).append(t.text)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def _check_insertions(statement: str, program: str) -> GateResult | None:
     """`program` must be `statement` with whole lines inserted, each run of them being hints."""
-    s_lines = [_norm(l) for l in statement.splitlines()]
-    p_lines = program.splitlines()
+    s_raw, s_starts = _lines(statement)
+    p_lines, line_starts = _lines(program)
+    s_lines = [_norm(l) for l in s_raw]
     s_idx = [i for i, l in enumerate(s_lines) if l]
     p_idx = [i for i, l in enumerate(p_lines) if _norm(l)]
     a = [s_lines[i] for i in s_idx]
@@ -395,9 +461,14 @@ def _check_insertions(statement: str, program: str) -> GateResult | None:
     inserted = _inserted_lines(a, b)
     if inserted is None:
         return _reject("hints:not-insertion", "a line of the statement was changed or removed")
-    line_starts = [0]
-    for l in p_lines:
-        line_starts.append(line_starts[-1] + len(l) + 1)
+    # Same text is not enough: an inserted `/*` ... `*/` (or an unclosed string) turns statement
+    # lines into comments. Every kept line must hold exactly the code it holds in the statement.
+    kept = [p_idx[j] for j in sorted(set(range(len(b))) - set(inserted))]
+    s_code, p_code = _code_by_line(statement, s_starts), _code_by_line(program, line_starts)
+    for si, pj in zip(s_idx, kept):
+        if s_code.get(si, ()) != p_code.get(pj, ()):
+            return _reject("hints:not-insertion", f"line {pj + 1} reads differently than the statement's line {si + 1} "
+                                                  "(inserted lines changed what is code and what is comment)")
     runs: list[list[int]] = []
     for k in sorted(p_idx[j] for j in inserted):
         if runs and all(not _norm(p_lines[m]) for m in range(runs[-1][-1] + 1, k)):

@@ -16,6 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
+# Bump whenever what the parser reads changes: it is part of the Dafny verdict-cache key.
+PARSER_VERSION = 3
+
 # --- lexer -------------------------------------------------------------------------------------
 
 # Longest operators first; anything else is a one-character punctuation token.
@@ -26,6 +29,7 @@ _OPERATORS = sorted(
 )
 _IDENT_RE = re.compile(r"[A-Za-z_?\\][A-Za-z0-9_?'\\]*")
 _NUMBER_RE = re.compile(r"0x[0-9A-Fa-f_]+|[0-9][0-9_]*(?:\.[0-9][0-9_]*)?")
+_LINE_END = re.compile(r"[\r\n]")
 _CHAR_RE = re.compile(r"'(?:\\u[0-9A-Fa-f]{4}|\\U\{[0-9A-Fa-f_]{1,8}\}|\\.|[^'\\\r\n])'")
 
 
@@ -53,8 +57,10 @@ def tokenize(text: str) -> list[Token]:
             i += 1
             continue
         if text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
+            # Dafny ends a line comment at `\r` as well as at `\n` (measured on 2.3): what
+            # follows a lone carriage return is code.
+            m = _LINE_END.search(text, i)
+            j = m.start() if m else n
             toks.append(Token("comment", text[i:j], i, j))
             i = j
             continue
@@ -154,7 +160,7 @@ MODIFIERS = ("ghost", "static", "abstract", "opaque", "twostate", "least", "grea
 _OPERAND_EXPECTING_WORDS = frozenset(
     "requires ensures reads modifies decreases invariant in then else if calc var assert assume expect "
     "by yields returns witness multiset iset set case return not forall exists old fresh new yield modify "
-    "reveal print label".split()
+    "reveal print label while".split()
 )
 _CLAUSE_WORDS = ("requires", "ensures", "reads", "modifies", "decreases", "invariant", "yield")
 
@@ -214,8 +220,33 @@ def brace_opens_body(toks: list[Token], i: int) -> bool:
 
     The previous token decides: after an operator, `(`/`,`, or a word such as `ensures`/`then`/`in`,
     a brace is a set display or similar; after an operand (`)`, a name, a literal, `;`) it is a block.
+    A brace followed by `case` is a `match` block, whatever precedes it.
     """
+    if i + 1 < len(toks) and toks[i + 1].text == "case":
+        return False
     return i == 0 or ends_operand(toks, i - 1)
+
+
+_TYPE_TOKENS = frozenset("< > , ? ( ) [ ] .".split())
+
+
+def closes_type_arguments(toks: list[Token], k: int) -> bool:
+    """Is the `>` at `k` the end of type arguments (`seq<int>`), not a comparison (`s > {}`)?"""
+    depth, j = 0, k
+    while j >= 0:
+        t = toks[j]
+        if t.text == ">":
+            depth += 1
+        elif t.text == "<":
+            depth -= 1
+            if depth == 0:
+                return j > 0 and toks[j - 1].kind == "ident"
+        elif t.kind != "ident" and t.kind != "number" and t.text not in _TYPE_TOKENS:
+            return False
+        elif t.kind == "ident" and t.text in _OPERAND_EXPECTING_WORDS:
+            return False
+        j -= 1
+    return False
 
 
 def ends_operand(toks: list[Token], k: int) -> bool:
@@ -225,8 +256,10 @@ def ends_operand(toks: list[Token], k: int) -> bool:
         return True
     if p.kind == "ident":  # `f.requires`, `f.reads` are member names, not clause keywords
         return p.text not in _OPERAND_EXPECTING_WORDS or (k >= 1 and toks[k - 1].text == ".")
-    if p.text in (")", "]", "}", ">", ";", "..."):  # `...`: refinement ellipsis, `class C ... {`
+    if p.text in (")", "]", "}", ";", "..."):  # `...`: refinement ellipsis, `class C ... {`
         return True
+    if p.text == ">":  # `f(): seq<int> {` ends a type; `requires s > {}` compares with a set
+        return closes_type_arguments(toks, k)
     if p.text == "|":  # closing bar of `|s|` (after an operand), not an opening one (after `==`)
         return k >= 1 and ends_operand(toks, k - 1)
     if p.text == "*":  # `decreases *`, `reads *`, `modifies *` end a clause; `a * {..}` is an operand
@@ -449,7 +482,6 @@ class _Parser:
         """Scan clause-level tokens from `i`: returns (index after the header, index of body `{` or None)."""
         toks = self.toks
         depth = 0
-        in_match = False
         while i < end:
             t = toks[i]
             tx = t.text
@@ -461,22 +493,19 @@ class _Parser:
                 if is_attribute_open(toks, i):
                     i = self._skip_attr(i)
                     continue
-                if depth == 0 and not in_match and brace_opens_body(toks, i):
+                if depth == 0 and brace_opens_body(toks, i):
                     return i, i
                 j = matching_brace(toks, i)
                 if j < 0 or j >= end:
                     self.errors.append(f"unclosed brace at offset {t.start}")
                     return end, None
-                in_match = False
                 i = j + 1
                 continue
             elif tx == "}":
                 if depth == 0:
                     return i, None
             elif depth == 0 and t.kind == "ident":
-                if tx == "match":
-                    in_match = True
-                elif tx == "var":
+                if tx == "var":
                     if brace_opens_body(toks, i):  # after an operand `var` starts a field, else a let
                         return i, None
                 elif tx == "method" and i > 0 and toks[i - 1].text == "by":
@@ -603,7 +632,6 @@ def assert_end(toks: list[Token], i: int) -> int:
 def clause_end(toks: list[Token], i: int) -> int:
     """Index after the spec clause starting at `i` (requires/ensures/invariant/decreases/...)."""
     depth = lets = 0
-    in_match = False
     j = i + 1
     while j < len(toks):
         t = toks[j]
@@ -613,20 +641,17 @@ def clause_end(toks: list[Token], i: int) -> int:
         elif tx in (")", "]"):
             depth -= 1
         elif tx == "{":
-            if is_attribute_open(toks, j) or depth > 0 or in_match or not brace_opens_body(toks, j):
+            if is_attribute_open(toks, j) or depth > 0 or not brace_opens_body(toks, j):
                 k = matching_brace(toks, j)
                 if k < 0:
                     return len(toks)
-                in_match = False
                 j = k + 1
                 continue
             return j
         elif tx == "}" and depth <= 0:
             return j
         elif depth <= 0 and t.kind == "ident":
-            if tx == "match":
-                in_match = True
-            elif tx == "var":
+            if tx == "var":
                 lets += 1  # let-expression; its `;` stays inside the clause
             elif toks[j - 1].text == ".":
                 pass  # member access such as `f.requires(x)`

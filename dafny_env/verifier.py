@@ -18,8 +18,9 @@ from prover.cache import VerdictCache, verdict_key
 from prover.core import Candidate, Message, OnResult, Task, Verdict
 from prover.retry import VERIFIER_RETRY, with_retries
 
+from . import evidence
 from .cli_backend import CliRunner
-from .messages import ParsedOutput, member_outcomes, parse_output
+from .messages import ParsedOutput, member_outcomes, parse_output, parse_symbols
 from .pool import ServerPool
 from .server import Reply
 from .toolchain import DafnyNotFound, Toolchain, detect
@@ -61,6 +62,9 @@ class DafnyVerifier:
         self.backend = ("server" if self._tc and self._tc.mode == "server" else "cli") if backend == "auto" else backend
         self._runner: ServerPool | CliRunner | None = None
         self._confirmer: CliRunner | None = None
+        self._symbols_pool: ServerPool | None = None  # DafnyServer for `symbols` when checks use the CLI
+        self._spec_cache: dict[str, tuple[str, list]] = {}
+        self._closed = False
         self._lock = threading.Lock()
 
     # -- Verifier protocol -------------------------------------------------------------------------
@@ -75,16 +79,21 @@ class DafnyVerifier:
         """Check every pair; identical (task, candidate) pairs run once; cached verdicts are reused."""
         def key(pair: tuple[Task, Candidate]) -> str:
             task, cand = pair
-            return verdict_key(self.toolchain(), task.header, task.statement, cand.text, kind=task.kind)
+            return verdict_key(self.toolchain(), task.header, task.statement, cand.text, kind=task.kind,
+                               **verdict_versions())
 
         return check_batch(pairs, key, lambda pair: self._check_with_retry(pair[0], pair[1].text),
                            cache=self.cache, workers=self.workers, on_result=on_result, thread_name="dafny-check")
 
     def close(self) -> None:
+        """Stop every process; checks after this return `error` and start nothing."""
         with self._lock:
+            self._closed = True
             runner, self._runner = self._runner, None
-        if isinstance(runner, ServerPool):
-            runner.close()
+            symbols_pool, self._symbols_pool = self._symbols_pool, None
+        for pool in (runner, symbols_pool):
+            if isinstance(pool, ServerPool):
+                pool.close()
 
     def __enter__(self) -> "DafnyVerifier":
         return self
@@ -94,8 +103,10 @@ class DafnyVerifier:
 
     # -- one check ---------------------------------------------------------------------------------
 
-    def _get_runner(self) -> ServerPool | CliRunner:
+    def _get_runner(self) -> ServerPool | CliRunner | None:
         with self._lock:
+            if self._closed:
+                return None
             if self._runner is None:
                 if self.backend == "server":
                     self._runner = ServerPool(self._tc.server_argv, size=self.workers, memory_mb=self.memory_mb,
@@ -104,12 +115,25 @@ class DafnyVerifier:
                     self._runner = CliRunner(self._tc, memory_mb=self.memory_mb, aot=self.aot)
             return self._runner
 
-    def run_program(self, program: str, fresh: bool = False, cli: bool = False) -> Reply:
+    def run_program(self, program: str, fresh: bool = False, cli: bool = False, command: str = "verify") -> Reply:
         """Verify a whole, already gated and translated program on this verifier's backend.
 
         `cli=True` forces one `dafny` process, whatever the backend (used to confirm failures).
+        `command="symbols"` asks a DafnyServer for Dafny's own list of declarations instead.
         """
         runner = self._get_runner()
+        if runner is None:
+            return Reply("unavailable", "", 0.0, "verifier is closed")
+        if command != "verify":
+            if not isinstance(runner, ServerPool):
+                with self._lock:
+                    if self._closed:
+                        return Reply("unavailable", "", 0.0, "verifier is closed")
+                    if self._symbols_pool is None:
+                        self._symbols_pool = ServerPool(self._tc.server_argv, size=1, memory_mb=self.memory_mb,
+                                                        recycle_after=self.recycle_after)
+                runner = self._symbols_pool
+            return runner.run(program, self.timeout, fresh=fresh, command=command)
         limit = vc_time_limit(self.timeout)
         if cli and isinstance(runner, ServerPool):
             with self._lock:
@@ -132,6 +156,8 @@ class DafnyVerifier:
         return verdict
 
     def _decide(self, task: Task, text: str, fresh: bool) -> Verdict:
+        if self._closed:
+            return Verdict("error", "infra:closed: this DafnyVerifier was closed; no process is started")
         if self._tc is None:
             return Verdict("error", f"infra:no-dafny: {self._missing}")
         if task.lang != "dafny":
@@ -146,21 +172,39 @@ class DafnyVerifier:
             if gate.rule.startswith("task:"):
                 # The statement itself cannot be read: our data's fault, never the candidate's.
                 return Verdict("error", f"{gate.rule}: {gate.detail}")
+            if gate.status == "failed":
+                return Verdict("failed", f"{gate.rule}: {gate.detail}")
             prefix = "" if gate.rule.startswith("input:") else "gate:"
             return Verdict("rejected", f"{prefix}{gate.rule}: {gate.detail}")
         program, to_program_line = gate.program, (lambda line: line)
         if self._tc.major < 3:
-            try:
-                from .dialect import to_dafny2
+            from .dialect import BridgeRefusal, to_dafny2
 
+            try:
                 translation = to_dafny2(gate.program)
+            except BridgeRefusal as e:
+                try:
+                    to_dafny2(task.statement)
+                except BridgeRefusal as spec_e:
+                    return Verdict("error", f"task:bridge: the statement cannot be checked on Dafny {self._tc.version}: {spec_e}")
+                # Untranslatable is not a cheat: the candidate simply cannot be checked here.
+                return Verdict("failed", f"bridge:{e}")
             except Exception as e:
                 return Verdict("error", f"infra:dialect: {type(e).__name__}: {e}")
             program, to_program_line = translation.text, translation.original_line
+
+        impls: list = []
+
         def verdict_from(reply: Reply) -> Verdict:
             parsed = parse_output(reply.output, self._tc.major)
+            impls[:] = parsed.impls
             messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in parsed.messages]
-            return _verdict(reply, parsed, gate.members, messages, self.timeout)
+            verdict = _verdict(reply, parsed, gate.members, messages, self.timeout, fresh)
+            if reply.kind == "done" and parsed.bodyless_statements and verdict.status in ("verified", "failed"):
+                m = next(x for x in messages if "has no body" in x.text)
+                rule = "forall:bodyless" if "forall" in m.text else "loop:bodyless"
+                return Verdict("rejected", f"dafny:{rule}: Dafny: {m.text} (line {m.line})", messages)
+            return verdict
 
         verdict = verdict_from(self.run_program(program, fresh=fresh))
         if self.confirm_failures and self.backend == "server" and _server_may_differ(verdict):
@@ -170,7 +214,48 @@ class DafnyVerifier:
             # resolution errors are deterministic, so only proof failures go to the reference CLI.
             verdict = verdict_from(self.run_program(program, cli=True))
             verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
+        if verdict.status == "verified":
+            verdict = self._dafny_evidence(task, program, verdict, impls)
         return verdict
+
+    def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list) -> Verdict:
+        """Dafny's own reading of the program (`evidence.check`) confirms a `verified`, or not."""
+        if self._tc.major >= 3 or not self._tc.server_argv:
+            return verdict  # no `symbols` request without DafnyServer: the scanner's reading stands
+        spec = self._spec_symbols(task)
+        if isinstance(spec, Verdict):
+            return spec
+        reply = self.run_program(program, command="symbols")
+        symbols = parse_symbols(reply.output) if reply.kind == "done" else None
+        if symbols is None:
+            return Verdict("error", f"infra:symbols: no symbol list from DafnyServer ({reply.kind} {reply.detail})".rstrip(),
+                           verdict.messages)
+        finding = evidence.check(program, symbols, spec[0], spec[1], impls)
+        if finding is None:
+            return verdict
+        return Verdict("rejected", f"dafny:{finding.rule}: {finding.detail}", verdict.messages)
+
+    def _spec_symbols(self, task: Task) -> tuple[str, list] | Verdict:
+        """The translated statement and Dafny's symbols for it, once per statement."""
+        with self._lock:
+            hit = self._spec_cache.get(task.statement)
+        if hit is not None:
+            return hit
+        from .dialect import BridgeRefusal, to_dafny2
+
+        try:
+            statement = to_dafny2(task.statement).text
+        except BridgeRefusal as e:
+            return Verdict("error", f"task:bridge: the statement cannot be checked on Dafny {self._tc.version}: {e}")
+        reply = self.run_program(statement, command="symbols")
+        symbols = parse_symbols(reply.output) if reply.kind == "done" else None
+        if symbols is None:
+            return Verdict("error", f"infra:symbols: no symbol list for the statement ({reply.kind} {reply.detail})".rstrip())
+        if parse_output(reply.output, self._tc.major).frontend_errors:
+            return Verdict("error", f"task:unresolvable: the statement of {task.id!r} does not parse or resolve on its own")
+        with self._lock:
+            self._spec_cache[task.statement] = (statement, symbols)
+        return statement, symbols
 
 
 def _server_may_differ(verdict: Verdict) -> bool:
@@ -193,22 +278,39 @@ def _first_error(messages: list[Message]) -> str:
     return ""
 
 
+def _not_reproducible_yet(fresh: bool, infra: str, candidate: str, messages: list[Message]) -> Verdict:
+    """A failure that may be the machine's (first try: `error`, retried on a fresh process) or, once
+    reproduced on a fresh process, the candidate's own doing (`failed`)."""
+    if fresh:
+        return Verdict("failed", candidate, messages)
+    return Verdict("error", infra, messages)
+
+
 def _verdict(reply: Reply, parsed: ParsedOutput, members: list[str], messages: list[Message],
-             timeout: float) -> Verdict:
+             timeout: float, fresh: bool = False) -> Verdict:
     if reply.kind == "timeout":
         return Verdict("timeout", f"limit:time: no verdict within {timeout:g} s; process group killed", messages)
     if reply.kind == "memory":
-        return Verdict("timeout", f"limit:memory: {reply.detail}; process group killed", messages)
+        return _not_reproducible_yet(fresh, f"infra:memory: {reply.detail}; process group killed, retrying on a fresh process",
+                                     f"limit:memory: {reply.detail}, also on a fresh process", messages)
+    if reply.kind == "unavailable":
+        return Verdict("error", f"infra:unavailable: {reply.detail}", messages)
     if reply.kind != "done":
-        return Verdict("error", f"infra:{reply.detail or 'verifier crashed'}", messages)
+        return _not_reproducible_yet(fresh, f"infra:{reply.detail or 'verifier crashed'}",
+                                     f"crash: reproduced on a fresh process: {reply.detail or 'verifier crashed'}", messages)
     if parsed.internal_error and not parsed.impls and not parsed.errors:
-        return Verdict("error", f"infra:dafny-internal-error: {parsed.internal_error[:300]}", messages)
+        return _not_reproducible_yet(fresh, f"infra:dafny-internal-error: {parsed.internal_error[:300]}",
+                                     f"crash: Dafny internal error, reproduced on a fresh process: {parsed.internal_error[:300]}",
+                                     messages)
     first = _first_error(messages)
     if parsed.frontend_errors:
         phase = "parse" if any(h in first for h in _PARSE_ERROR_HINTS) else "resolution"
         return Verdict("failed", f"{phase}: {first}", messages)
     if parsed.verify_errors:
-        return Verdict("failed", f"verify: {parsed.verify_errors} error(s); first: {first}", messages)
+        bad = [f"{i.name} ({i.outcome})" for i in parsed.impls if i.outcome == "error"]
+        what = first or (f"Dafny reported {', '.join(bad)} without an error message" if bad
+                         else "Dafny reported errors without a message")
+        return Verdict("failed", f"verify: {parsed.verify_errors} error(s); first: {what}", messages)
     if parsed.timeouts:
         return Verdict("timeout", f"verify:vc-timeout: {parsed.timeouts} proof obligation(s) timed out", messages)
     for member in members:
@@ -218,4 +320,18 @@ def _verdict(reply: Reply, parsed: ParsedOutput, members: list[str], messages: l
     if any(i.outcome != "verified" for i in parsed.impls):
         bad = next(i for i in parsed.impls if i.outcome != "verified")
         return Verdict("failed", f"verify:not-verified: {bad.name} ({bad.outcome})", messages)
+    # `verified` needs Dafny's own positive report: its end-of-run line, and a clean exit.
+    if parsed.internal_error or not parsed.completed or reply.returncode not in (None, 0):
+        why = (parsed.internal_error[:300] or
+               ("no completion report" if not parsed.completed else f"dafny exited with status {reply.returncode}"))
+        return _not_reproducible_yet(fresh, f"infra:evidence-missing: {why}",
+                                     f"crash: no evidence of verification, reproduced on a fresh process: {why}", messages)
     return Verdict("verified", "", messages)
+
+
+def verdict_versions() -> dict[str, int]:
+    """Versions of everything between the candidate and Dafny: a tightened gate, bridge or parser
+    must never be answered by a verdict cached under the old one."""
+    from . import dialect, soundness, syntax
+
+    return {"gate": soundness.GATE_VERSION, "bridge": dialect.BRIDGE_VERSION, "parser": syntax.PARSER_VERSION}

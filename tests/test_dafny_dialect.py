@@ -67,8 +67,9 @@ def test_for_to_becomes_while_with_bounds_invariant_and_fixed_bound():
     t = to_dafny2(FOR_SUM)
     assert t.rewrites == ["for_to"]
     assert "for i" not in t.text
-    # Bound evaluated once into a fresh variable; implicit invariant; increment at the end of the body.
-    assert re.search(r"var i := 0; var (for_hi\d+) := n; while i < \1 invariant 0 <= i <= \1", t.text)
+    # Bound evaluated once into a fresh variable, before the index exists; implicit invariant;
+    # increment at the end of the body.
+    assert re.search(r"var (for_b\d+) := n; var i := 0; while i < \1 invariant 0 <= i <= \1", t.text), t.text
     # The body keeps its own block (a shadowing declaration inside cannot capture the increment).
     assert re.search(r"\{ \{\n\s*s := s \+ 1;\n\s*\} i := i \+ 1; \} \}\s*\}\s*$", t.text), t.text
     assert t.text.count("\n") == FOR_SUM.count("\n")
@@ -89,21 +90,23 @@ def test_for_downto_decrements_first():
         ''')
     t = to_dafny2(src)
     assert t.rewrites == ["for_downto"]
-    m = re.search(r"var k := a\.Length; ghost var (for_hi\d+) := k; while 1 < k invariant 1 <= k <= \1", t.text)
+    m = re.search(r"var (for_b\d+) := a\.Length; var k := \1; while 1 < k invariant 1 <= k <= \1", t.text)
     assert m, t.text
     assert "{ k := k - 1; {" in t.text and t.text.count("{") == t.text.count("}")
 
 
 def test_non_literal_lower_bound_is_bound_once_too():
     t = to_dafny2("method M(lo: int, hi: int) requires lo <= hi { for i := lo + 1 to hi + 1 { } }\n")
-    assert re.search(r"var i := lo \+ 1; ghost var (for_lo\d+) := i; var (for_hi\d+) := hi \+ 1; "
+    assert re.search(r"var (for_b\d+) := lo \+ 1; var (for_b\d+) := hi \+ 1; var i := \1; "
                      r"while i < \2 invariant \1 <= i <= \2", t.text), t.text
 
 
 def test_typed_index_keeps_its_type_and_fresh_names_avoid_collisions():
     t = to_dafny2("method M(for_hi0: nat) { for i: nat := 0 to for_hi0 { } }\n")
     assert "var i: nat := 0;" in t.text
-    assert "var for_hi1 := for_hi0;" in t.text
+    assert "var for_b0: nat := for_hi0;" in t.text
+    t = to_dafny2("method M(for_b0: nat) { for i := 0 to for_b0 { } }\n")
+    assert "var for_b1 := for_b0;" in t.text
 
 
 def test_nested_for_loops_close_in_the_right_order():
@@ -225,6 +228,25 @@ def test_line_map_follows_inserted_and_removed_lines():
     t = Translation(out, line_map)
     assert [t.original_line(k) for k in range(1, 6)] == [1, 2, 2, 3, 5]
     assert t.original_line(99) == 5 and t.original_line(0) == 1
+
+
+def test_for_bounds_are_evaluated_before_the_index_is_declared():
+    # Dafny 4: in `for i := 0 to i` and `for i := 9 downto i` the bound `i` is the outer variable.
+    for src in ("method M() { var i := 3; for i := 0 to i { } }\n", "method M() { var i := 3; for i := 9 downto i { } }\n"):
+        text = to_dafny2(src).text
+        assert text.index(":= i;") < text.index("var i :=", text.index("for_b")), text
+
+
+def test_non_ascii_literals_are_escaped_or_refused():
+    from dafny_env.dialect import BridgeRefusal
+
+    t = to_dafny2('const s := "é\\"ü"; const c := \'é\'; const v := @"a""é"; // é stays in comments\n')
+    assert t.text == 'const s := "\\u00e9\\"\\u00fc"; const c := \'\\u00e9\'; const v := "a\\"\\u00e9"; // é stays in comments\n'
+    assert t.rewrites == ["unicode_literal"]
+    assert to_dafny2('const s := "\\U{1F600}x";\n'.replace("1F600", "e9")).text == 'const s := "\\u00e9x";\n'
+    for bad in ('const s := "😀";\n', 'const s := "\\U{1F600}";\n', "const c := '😀';\n"):
+        with pytest.raises(BridgeRefusal, match="non-ascii"):
+            to_dafny2(bad)
 
 
 # ---------------------------------------------------------------------------------------- real Dafny 2.3
@@ -353,6 +375,42 @@ CORRECT = dfy('''
       }
     }
     ''')
+
+
+@needs_dafny
+def test_bounds_order_and_string_length_mean_on_2_3_what_they_mean_in_dafny_4():
+    good = dfy('''
+        method M() returns (c: int)
+          ensures c == 3
+        {
+          var i := 3;
+          c := 0;
+          for i := 0 to i
+            invariant c == i
+          {
+            c := c + 1;
+          }
+        }
+        method N() returns (c: int)
+          ensures c == 3
+        {
+          var i := 0;
+          c := 0;
+          for i := 3 downto i
+            invariant c == 3 - i
+          {
+            c := c + 1;
+          }
+        }
+        lemma L()
+          ensures |"é"| == 1 && "é"[0] == 'é'
+        {
+        }
+        ''')
+    res = _run(to_dafny2(good).text)
+    assert res.status == "verified", res.output
+    bad = "lemma L()\n  ensures |\"é\"| == 2\n{\n}\n"  # true of 2.3's bytes, false in Dafny 4
+    assert _run(to_dafny2(bad).text).status != "verified"
 
 
 @needs_dafny

@@ -223,7 +223,10 @@ def test_parser_confusion_fails_closed():
     # Dafny reads `{1}` as part of the ensures (bodyless lemma); the gate must not think it a body
     check(prove(), GOOD_PROOF + "lemma X() ensures multiset{1} == multiset{1} {}\n", None)
     check(prove(), GOOD_PROOF + "lemma X() ensures |{1}| == 1 {}\n", None)
-    check(prove(), GOOD_PROOF + "lemma X() ensures {1} > {}\n{ }\n", "parse:unrecognized")
+    # `>` before a brace is a comparison unless it closes type arguments: `{ }` is the body here
+    check(prove(), GOOD_PROOF + "lemma X() ensures {1} > {}\n{ }\n", None)
+    check(prove(), GOOD_PROOF + "lemma X() ensures {1} > {}\n", "added:bodyless")
+    check(prove(), GOOD_PROOF + "function F(): seq<int> { [] }\n", None)
     check(prove(), GOOD_PROOF + "/* unterminated", "parse:unterminated")
     check(prove(), "{ } lemma Bad() ensures false", "parse:unrecognized")
 
@@ -298,3 +301,79 @@ def test_real_dafny_accepts_what_the_gate_rejects(spec, exploit, rule):
     program = exploit if exploit.startswith("lemma") else spec + exploit
     assert _dafny_verifies(program), "Dafny 2.3 no longer accepts this exploit: the test premise changed"
     check(task, exploit, rule)
+
+
+# --- issue 9: set displays, bodyless statements, hints insertions, the lexer ------------------
+
+
+@pytest.mark.parametrize("helper, rule", [
+    ("lemma H() ensures 1 == 2 && {1} > {}\n", "added:bodyless"),
+    ("lemma H() requires {1} > {}\n", "added:bodyless"),
+    ("lemma H()\n  ensures {} < {1}\n", "added:bodyless"),
+    ("function F(): int ensures 1 == 2 reads {}\n", "added:bodyless"),
+    ("class C { constructor () ensures 1 == 2 && {1} > {} }\n", "added:bodyless"),
+    ("method M(n: nat) { var i := 0; while {i} != {n} invariant i <= n }\n", "loop:bodyless"),
+    ("method M(n: nat) { var i := 0; while |{i} * {n}| == 0 invariant i <= n }\n", "loop:bodyless"),
+    ("lemma M(n: nat) { label L: forall k | k == n ensures k == 0 }\n", "forall:bodyless"),
+    ("lemma M(n: nat) { if { case true => forall k | k == n ensures k == 0 } }\n", "forall:bodyless"),
+    ("lemma M(n: nat) { match n { case _ => forall k | k == n ensures k == 0 } }\n", "forall:bodyless"),
+], ids=["ensures-display", "requires-display", "display-own-line", "reads-display", "constructor", "guard-starts-brace",
+        "guard-star-brace", "forall-after-label", "forall-after-if-case", "forall-after-match-case"])
+def test_set_displays_and_labels_hide_no_bodyless_member(helper, rule):
+    check(prove(), helper + GOOD_PROOF, rule)
+
+
+@pytest.mark.parametrize("helper", [
+    "lemma R(s: set<int>)\n  requires s > {}\n  ensures s != {}\n{\n}\n",
+    "datatype T = A | B\nlemma M(t: T)\n  ensures match t case A => true case B => 1 == 1\n{\n}\n",
+    "method W(n: nat) { var i := 0; while {i} != {n} invariant i <= n decreases n - i { i := i + 1; } }\n",
+    "lemma F(n: nat) { label L: forall k | k == n ensures k >= 0 { } }\n",
+    "function G(): seq<int> { [] }\nfunction H(): map<int, int> { map[] }\n",
+], ids=["requires-set-gt-empty", "ensures-match-without-braces", "guard-brace-with-body", "label-forall-with-body", "generic-return-type"])
+def test_honest_clauses_with_set_displays_pass(helper):
+    check(prove(), helper + GOOD_PROOF, None)
+
+
+KEEP = """method Keep(x: int) returns (r: int)
+  ensures r == x
+{
+  r := x;
+  var i := 0;
+  while i < 10
+  {
+    r := r + 1;
+    r := r - 1;
+    i := i + 1;
+  }
+}
+"""
+
+
+def test_hints_may_not_comment_out_statement_lines():
+    commented = KEEP.replace("  while i < 10\n", "  /*\n  while i < 10\n").replace("  }\n}", "  }\n  */\n}")
+    check(hints(KEEP), commented, "hints:not-insertion")
+    ensures_out = KEEP.replace("  ensures", "/*\n  ensures").replace("{\n  r := x;", "*/\n{\n  r := x;")
+    check(hints(KEEP), ensures_out, "hints:not-insertion")
+    check(hints(KEEP), KEEP.replace("  while i < 10\n", "  while i < 10\n    /* the loop keeps r */\n    invariant r == x\n"), None)
+
+
+def test_hints_with_crlf_line_endings_are_checked_line_by_line():
+    good = KEEP.replace("  while i < 10\n", "  while i < 10\n    invariant r == x\n")
+    check(hints(KEEP), good.replace("\n", "\r\n"), None)
+    check(hints(KEEP.replace("\n", "\r\n")), good, None)
+    drift = KEEP.replace("  }\n}", "  }\n" + "\n" * 30 + "  r := x;\n}").replace("\n", "\r\n")
+    check(hints(KEEP), drift, "hints:not-hint")
+
+
+def test_a_carriage_return_ends_a_line_comment_as_in_dafny():
+    toks = syntax.code_tokens("// note\rlemma H() ensures false\n")
+    assert [t.text for t in toks[:2]] == ["lemma", "H"]
+    check(prove(), "// helper\rlemma H() ensures 1 == 2\n" + GOOD_PROOF, "added:bodyless")
+
+
+def test_garbage_rules_are_failed_and_cheats_rejected():
+    assert gate(prove(), "Sure, here is the proof.").status == "failed"
+    assert gate(prove(), "").rule == "spec:absent" and gate(prove(), "").status == "failed"
+    assert gate(prove(), GOOD_PROOF + "/* open").status == "failed"
+    assert gate(prove(), GOOD_PROOF.replace("{\n}", "{ assume false; }")).status == "rejected"
+    assert gate(prove(), "lemma MaxOk(a: int, b: int)\n  ensures true\n{\n}\n").status == "rejected"

@@ -1,0 +1,113 @@
+"""Decide on Dafny's own reading of the program, after the verifier said it verified.
+
+The scanner in `syntax.py` guesses at Dafny's grammar and is only the fast early rejection; what
+decides is what Dafny itself parsed and resolved (the verifier also turns Dafny's warnings "this
+loop / forall statement has no body" into `dafny:loop:bodyless` / `dafny:forall:bodyless`). DafnyServer's `symbols` request answers, for the
+exact program that was verified, every method/lemma/constructor/function/predicate with the byte
+span of its body (none for a bodyless one) and its `requires`/`ensures` as Dafny prints them.
+From that and the verifier's own warnings:
+
+* `added:bodyless` / `body:missing` — some callable has no body in Dafny's reading (an axiom),
+  however its text was disguised from the scanner.
+* `unverified` — a method/lemma/constructor with a body and an `ensures` has no implementation
+  that Dafny reported `verified` (Boogie lists every such implementation: each `ensures` is a
+  proof obligation; measured on 2.3, only a `{:verify false}`-like switch leaves one out).
+* `spec:missing` / `spec:changed` — a callable of the statement is absent from Dafny's reading of
+  the program, or its clauses (Dafny's printing) or, for functions and predicates, the code tokens
+  of its definition differ from Dafny's reading of the statement.
+
+Members Dafny generates are not the program's text and are skipped: an iterator's `_ctor`, `Valid`
+and `MoveNext` (bodyless, at the iterator's own position) and an opaque function's `reveal_F`
+(bodyless, at the function's position).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import syntax
+from .messages import ImplOutcome, Symbol, impl_name_parts
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    detail: str
+
+
+def _generated(symbols: list[Symbol]) -> set[tuple[str, str, str, str]]:
+    classes = {(s.module, s.name, s.position) for s in symbols if s.kind == "Class"}
+    functions = {(s.module, s.parent, f"reveal_{s.name}", s.position) for s in symbols if s.kind in ("Function", "Predicate")}
+    return {s.key for s in symbols if s.is_callable and not s.has_body and (
+        (s.module, s.parent, s.position) in classes or (s.module, s.parent, s.name, s.position) in functions)}
+
+
+def _where(s: Symbol) -> str:
+    owner = "" if s.parent in ("_default", "__default", "") else f"{s.parent}."
+    module = "" if s.module in ("_module", "") else f"{s.module}."
+    return f"{s.kind.lower()} {module}{owner}{s.name} (line {s.line})"
+
+
+def _code(source: bytes, s: Symbol) -> tuple[str, ...]:
+    """Code tokens of a declaration from its name to the end of its body, attributes left out."""
+    text = source[s.position : s.end_position + 1].decode("utf-8", "replace")
+    toks = syntax.code_tokens(text)
+    out, i = [], 0
+    while i < len(toks):
+        if syntax.is_attribute_open(toks, i):
+            j = syntax.matching_brace(toks, i)
+            i = len(toks) if j < 0 else j + 1
+            continue
+        out.append(toks[i].text)
+        i += 1
+    return tuple(out)
+
+
+def _impl_of(s: Symbol, impls: list[ImplOutcome]) -> list[ImplOutcome]:
+    """The Boogie implementations Dafny made of method/lemma `s` (`Impl$$_0_M.C.name`)."""
+    last = {s.name, f"_default_{s.name}", f"{s.name}_h", "__ctor" if s.name == "_ctor" else s.name}
+    default_class = s.parent in ("_default", "__default", "")
+    owner = (s.module.split(".")[-1] if s.module not in ("_module", "") else None) if default_class else s.parent
+    out = []
+    for i in impls:
+        if not i.name.startswith("Impl$$"):
+            continue
+        parts = impl_name_parts(i.name)
+        if parts and parts[-1] in last and (parts[-2] if len(parts) > 1 else None) == owner:
+            out.append(i)
+    return out
+
+
+def check(program: str, symbols: list[Symbol], statement: str, spec_symbols: list[Symbol],
+          impls: list[ImplOutcome]) -> Finding | None:
+    """The first soundness finding in Dafny's report on `program` (translated as verified), or None.
+
+    `statement`/`spec_symbols`: the task's statement (translated the same way) and its symbols;
+    `impls`: the implementations the verifier listed, with their outcomes.
+    """
+    skip = _generated(symbols) | _generated(spec_symbols)
+    spec_keys = {s.key for s in spec_symbols if s.is_callable}
+    for s in symbols:
+        if s.is_callable and not s.has_body and s.key not in skip:
+            rule = "body:missing" if s.key in spec_keys else "added:bodyless"
+            return Finding(rule, f"{_where(s)} has no body in Dafny's reading of the program (it would be an axiom)")
+    for s in symbols:
+        if s.kind == "Method" and s.has_body and s.ensures and s.key not in skip:
+            if not any(i.outcome == "verified" for i in _impl_of(s, impls)):
+                return Finding("unverified", f"{_where(s)} has a body and an ensures but Dafny verified no implementation of it")
+    by_key: dict[tuple[str, str, str, str], list[Symbol]] = {}
+    for s in symbols:
+        by_key.setdefault(s.key, []).append(s)
+    prog_bytes, spec_bytes = program.encode("utf-8"), statement.encode("utf-8")
+    for sd in spec_symbols:
+        if not sd.is_callable or sd.key in skip:
+            continue
+        found = by_key.get(sd.key, [])
+        if len(found) != 1:
+            return Finding("spec:missing", f"{_where(sd)} of the statement is not in Dafny's reading of the program")
+        cd = found[0]
+        if (cd.requires, cd.ensures) != (sd.requires, sd.ensures):
+            return Finding("spec:changed", f"the requires/ensures of {_where(sd)} differ from the statement's (as Dafny printed them)")
+        if sd.has_body and sd.kind in ("Function", "Predicate") and _code(spec_bytes, sd) != _code(prog_bytes, cd):
+            return Finding("spec:changed", f"the definition of {_where(sd)} differs from the statement's in Dafny's reading")
+    return None
