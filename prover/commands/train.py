@@ -1,0 +1,67 @@
+"""Train a prover from verifier rewards: expert iteration (STP) and/or GRPO, as the config says.
+
+OUT holds checkpoints, metrics.jsonl (a line per EI round / GRPO step / held-out eval: reward,
+counts of all five verdicts, seconds split into generation / verification / update, GRPO kl and
+entropy), a TensorBoard log when tensorboard is installed, and report.md with plots. A killed run
+(even SIGKILL) continues with the same command plus --resume; nothing finished is redone.
+
+examples:
+  prover train --config configs/train-ei-smoke.yaml --out runs/ei-smoke
+  prover train --config configs/train-grpo-smoke.yaml --out runs/grpo-smoke --resume
+  prover train --config configs/train-grpo-gpu.yaml --out runs/qwen --ray-address auto
+  accelerate launch --num_processes 4 -m prover.cli train --config configs/train-grpo-gpu.yaml --out runs/q
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+HELP = "train a prover with expert iteration or GRPO against the real verifier (resumable)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", required=True, help="a train YAML (see configs/train-*.yaml); unknown keys are errors")
+    p.add_argument("--out", required=True, help="run directory (checkpoints, metrics.jsonl, report.md)")
+    p.add_argument("--resume", action="store_true", help="continue the run in --out where it stopped")
+    p.add_argument("--ray-address", help="verify on ray actors of this cluster (`auto` = the local one)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..configfile import ConfigError, load_config
+    from ..train.config import TrainConfig
+
+    try:
+        cfg = load_config(TrainConfig, args.config)
+    except (ConfigError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    from ..evaluation import backends
+    from ..train.pipeline import RunDirError, Training
+    from ..train.tasks import OverlapError, train_and_heldout
+
+    try:
+        train, heldout = train_and_heldout(cfg.tasks)
+    except (OverlapError, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    lang = train[0].lang
+    options = {} if cfg.verifier.timeout is None else {"timeout": cfg.verifier.timeout}
+    if args.ray_address:
+        factory = backends.ray_factory(lang, options, args.ray_address, cfg.verifier.workers)
+    else:
+        factory = backends.local_factory(lang, options)
+    try:
+        training = Training(cfg, args.out, factory, resume=args.resume, progress=not args.no_progress)
+    except RunDirError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(f"train: {len(train)} tasks, held-out: {len(heldout)} tasks, method {cfg.method}", file=sys.stderr)
+    final = training.run(train, heldout)
+    evals = training.evals
+    if len(evals) >= 2:
+        print(f"held-out pass@1: {evals[0].label} {100 * evals[0].pass1:.1f}% -> "
+              f"{evals[-1].label} {100 * evals[-1].pass1:.1f}%", file=sys.stderr)
+    print(f"final checkpoint: {final}\nreport: {training.out / 'report.md'}", file=sys.stderr)
+    return 0

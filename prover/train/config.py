@@ -1,0 +1,45 @@
+"""The `prover train` config: typed dataclasses read with `prover.configfile` (unknown keys are errors)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .expert_iteration import EIConfig
+from .grpo import GRPOOptions
+from .rewards import RewardConfig
+from .sft import SFTConfig
+from .tasks import TaskSetConfig
+
+
+@dataclass
+class ModelConfig:
+    """The starting checkpoint (a directory, or a name under `prover setup-model`'s models dir) and sampling."""
+
+    path: str = "smollm2-135m"
+    prompt_style: Literal["completion", "chat"] = "completion"
+    temperature: float = 1.0
+    top_p: float = 1.0
+    max_new_tokens: int = 256
+    batch_size: int | None = None  # rows per generate call; default 8 on CPU, 128 on a GPU
+
+
+@dataclass
+class VerifierConfig:
+    workers: int = 2  # verifier threads (each with its own verifier process or ray actor)
+    timeout: float | None = None  # seconds per check; None = the verifier's default
+
+
+@dataclass
+class TrainConfig:
+    method: Literal["ei", "grpo", "ei+grpo"] = "ei"
+    model: ModelConfig = field(default_factory=ModelConfig)
+    tasks: TaskSetConfig = field(default_factory=TaskSetConfig)
+    verifier: VerifierConfig = field(default_factory=VerifierConfig)
+    rewards: RewardConfig = field(default_factory=RewardConfig)
+    ei: EIConfig = field(default_factory=EIConfig)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    grpo: GRPOOptions = field(default_factory=GRPOOptions)
+    heldout_samples: int = 4  # samples per held-out task for pass@1 (0 = no held-out eval)
+    eval_before: bool = True  # evaluate the starting checkpoint too
+    seed: int = 0

@@ -1,0 +1,257 @@
+"""`prover train`: held-out eval -> expert-iteration rounds and/or GRPO -> held-out eval, all in OUT.
+
+OUT layout (every piece is written before the next starts and skipped when present, so a SIGKILL
+anywhere resumes with `--resume` and nothing finished is done again):
+
+    config.json            the config of the run (a resume with another config is refused)
+    metrics.jsonl          one line per EI round, GRPO step and held-out eval
+    eval/<label>/          held-out evals (the eval runner's resumable directories)
+    ei/round_NNN/samples/  the round's samples and verdicts (resumable EvalRun)
+    ei/round_NNN/ckpt/     the round's weighted-SFT checkpoint
+    ei/replay.jsonl        the replay buffer
+    grpo/trainer/          TRL checkpoints; grpo/final/ the trained model
+    report.md, *.png       plots of the training reward and the held-out pass@1
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..configfile import to_dict
+from ..core import STATUSES, Task
+from ..evaluation.backends import CheckerFactory
+from .config import TrainConfig
+from .metrics import MetricsLog, pass1, pass1_per_task, write_report
+
+CONFIG_FILE = "config.json"
+
+
+class RunDirError(RuntimeError):
+    """OUT belongs to another run (or exists and --resume was not given)."""
+
+
+@dataclass
+class EvalResult:
+    label: str
+    checkpoint: str
+    per_task: dict[str, tuple[int, int]]
+    pass1: float
+
+
+class Training:
+    """One `prover train` run in `out`; `run()` does whatever is not done yet."""
+
+    def __init__(self, cfg: TrainConfig, out: str | Path, factory: CheckerFactory, *, resume: bool = False,
+                 progress: bool = True):
+        self.cfg = cfg
+        self.out = Path(out)
+        self.factory = factory
+        self.progress = progress
+        self._open(resume)
+        self.metrics = MetricsLog(self.out)
+        self.evals: list[EvalResult] = []
+
+    def _open(self, resume: bool) -> None:
+        f = self.out / CONFIG_FILE
+        mine = to_dict(self.cfg)
+        if f.exists():
+            if not resume:
+                raise RunDirError(f"{self.out} already holds a training run; pass --resume to continue it, "
+                                  "or choose another --out")
+            theirs = json.loads(f.read_text(encoding="utf-8"))
+            if theirs != json.loads(json.dumps(mine)):
+                diff = [k for k in mine if json.loads(json.dumps(mine[k])) != theirs.get(k)]
+                raise RunDirError(f"{self.out} was started with another config (differs in: {', '.join(diff)}); "
+                                  "resume with the original config or choose another --out")
+            return
+        if self.out.exists() and any(self.out.iterdir()) and not resume:
+            raise RunDirError(f"{self.out} exists and is not empty; choose another --out")
+        self.out.mkdir(parents=True, exist_ok=True)
+        f.write_text(json.dumps(mine, indent=1), encoding="utf-8")
+
+    # ------------------------------------------------------------------ the whole run
+    def run(self, train: Sequence[Task], heldout: Sequence[Task]) -> Path:
+        from ..policies import resolve_model_path
+
+        if _world_size() > 1 and self.cfg.method != "grpo":
+            raise RunDirError("under `accelerate launch` only `method: grpo` is distributed; run expert "
+                              "iteration in one process and start GRPO from its checkpoint")
+        ckpt = resolve_model_path(self.cfg.model.path)
+        self.train_tasks, self.heldout = list(train), list(heldout)
+        if self.cfg.eval_before:
+            self.heldout_eval(ckpt, "base", 0)
+        if self.cfg.method in ("ei", "ei+grpo"):
+            ckpt = self.expert_iteration(ckpt)
+        if self.cfg.method in ("grpo", "ei+grpo"):
+            ckpt = self.grpo(ckpt)
+            self.heldout_eval(ckpt, "grpo", self._ei_rounds() + 1)
+        if _rank() == 0:
+            write_report(self.out)
+        return ckpt
+
+    def _ei_rounds(self) -> int:
+        return self.cfg.ei.rounds if self.cfg.method in ("ei", "ei+grpo") else 0
+
+    # ------------------------------------------------------------------ shared pieces
+    def _policy(self, ckpt: Path):
+        from ..policies.hf import HFPolicy
+
+        m = self.cfg.model
+        return HFPolicy(ckpt, temperature=m.temperature, top_p=m.top_p, max_new_tokens=m.max_new_tokens,
+                        batch_size=m.batch_size, prompt_style=m.prompt_style, seed=self.cfg.seed)
+
+    def _sample(self, ckpt: Path, tasks: Sequence[Task], n: int, run_dir: Path, name: str):
+        """Sample-and-verify with the eval runner (resumable); returns the attempt records."""
+        from ..benchmarks import installed_toolchain
+        from ..evaluation.runner import EvalRun, EvalSettings, final_attempts
+
+        lang = tasks[0].lang
+        ids = [t.id for t in tasks]
+        rev = "train-tasks sha256:" + hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+        m = self.cfg.model
+        settings = EvalSettings(bench=name, data_revision=rev,
+                                policy=f"hf:{ckpt} temperature={m.temperature} top_p={m.top_p} "
+                                       f"max_new_tokens={m.max_new_tokens} prompt_style={m.prompt_style}",
+                                samples=n, limit=None, lang=lang, toolchain=installed_toolchain(lang), task_ids=ids)
+        policy = self._policy(ckpt)
+        try:
+            runner = EvalRun(run_dir, settings, tasks, policy, self.factory, workers=self.cfg.verifier.workers,
+                             gen_batch=self.cfg.ei.gen_batch, progress=self.progress)
+            runner.run((1,))
+        finally:
+            policy.close()
+        if runner.failure:
+            raise RuntimeError(f"sampling in {run_dir} stopped: {runner.failure}; rerun with --resume")
+        return list(final_attempts(run_dir).values())
+
+    def heldout_eval(self, ckpt: Path, label: str, step: int) -> EvalResult | None:
+        if not self.heldout or self.cfg.heldout_samples < 1 or _rank() != 0:
+            return None
+        for r in self.metrics.records():
+            if r.get("phase") == "eval" and r.get("step") == step:  # done before a crash: read it back
+                res = EvalResult(label, str(ckpt), {k: tuple(v) for k, v in r["per_task"].items()}, r["heldout_pass1"])
+                self.evals.append(res)
+                return res
+        t0 = time.monotonic()
+        attempts = self._sample(ckpt, self.heldout, self.cfg.heldout_samples, self.out / "eval" / label,
+                                "heldout")
+        per_task = pass1_per_task(attempts)
+        res = EvalResult(label, str(ckpt), per_task, pass1(per_task, [t.id for t in self.heldout]))
+        self.evals.append(res)
+        self.metrics.write({"phase": "eval", "step": step, "label": label, "heldout_pass1": res.pass1,
+                            "samples": self.cfg.heldout_samples, "tasks": len(self.heldout),
+                            "verdicts": _counts(attempts), "seconds": {"total": time.monotonic() - t0},
+                            "per_task": {k: list(v) for k, v in per_task.items()}})
+        print(f"held-out pass@1 after {label}: {100 * res.pass1:.1f}% "
+              f"({len(self.heldout)} tasks x {self.cfg.heldout_samples})", file=sys.stderr)
+        return res
+
+    # ------------------------------------------------------------------ expert iteration
+    def expert_iteration(self, ckpt: Path) -> Path:
+        from ..policies.hf import HFPolicy  # noqa: F401  (fail early if transformers is missing)
+        from .expert_iteration import ReplayBuffer, attempts_as_rows, select_examples
+        from .sft import weighted_sft
+
+        ei = self.cfg.ei
+        replay = ReplayBuffer(self.out / "ei" / "replay.jsonl", ei.replay_rounds)
+        tasks_by_id = {t.id: t for t in self.train_tasks}
+        tokenizer = None
+        for r in range(1, ei.rounds + 1):
+            rdir = self.out / "ei" / f"round_{r:03d}"
+            done = rdir / "round_done.json"
+            if done.exists():
+                ckpt = rdir / "ckpt"
+                continue
+            t0 = time.monotonic()
+            attempts = self._sample(ckpt, self.train_tasks, ei.samples_per_task, rdir / "samples", "train")
+            if tokenizer is None and self.cfg.model.prompt_style == "chat":
+                from transformers import AutoTokenizer
+
+                tokenizer = AutoTokenizer.from_pretrained(ckpt)
+            rows = attempts_as_rows(attempts, tasks_by_id, self.cfg.model.prompt_style, tokenizer)
+            selected = select_examples(rows, ei)
+            training = replay.add_round(r, selected)
+            t1 = time.monotonic()
+            new = weighted_sft(ckpt, training, self.cfg.sft, rdir / "ckpt")
+            sft_s = time.monotonic() - t1
+            counts = _counts(attempts)
+            scored = sum(v for k, v in counts.items() if k != "error")
+            rec: dict[str, Any] = {
+                "phase": "ei", "step": r, "global_step": r,
+                "reward_mean": counts["verified"] / scored if scored else 0.0,
+                "verdicts": counts, "selected": len(selected), "trained_on": len(training),
+                "tasks_learnable": len({e.task_id for e in selected}),
+                "seconds": {"generation": sum(float(a.get("gen_seconds", 0.0)) for a in attempts),
+                            "verification": sum(float(a.get("seconds", 0.0)) for a in attempts
+                                                if not a.get("cached")),
+                            "update": sft_s, "wall": time.monotonic() - t0},
+            }
+            self.metrics.write(rec)
+            ckpt = new
+            if r == ei.rounds or (ei.eval_every and r % ei.eval_every == 0):
+                self.heldout_eval(ckpt, f"ei-round-{r}", r)
+            done.write_text(json.dumps({"round": r, "checkpoint": str(new)}), encoding="utf-8")
+            print(f"EI round {r}/{ei.rounds}: train pass {100 * rec['reward_mean']:.1f}%, {len(selected)} new "
+                  f"examples, trained on {len(training)}", file=sys.stderr)
+        return ckpt
+
+    # ------------------------------------------------------------------ GRPO
+    def grpo(self, ckpt: Path) -> Path:
+        from .grpo import _last_checkpoint, run_grpo
+        from .rewards import RewardService
+
+        g = self.cfg.grpo
+        gdir = self.out / "grpo"
+        offset = self._ei_rounds()
+        last = _last_checkpoint(gdir / "trainer")
+        done_steps = int(last.name.split("-")[-1]) if last else 0
+        self.metrics.drop_after("grpo", done_steps)  # a step logged but not checkpointed is redone
+        service = RewardService(self.factory, self.cfg.rewards, self.cfg.verifier.workers)
+
+        def on_step(step: int, logs: dict[str, Any], stats) -> None:
+            counts, check_s = service.take_counts()
+            if _rank() != 0:  # TRL's logs are already averaged over processes; one line per step
+                return
+            wall = time.monotonic() - stats.started
+            self.metrics.write({
+                "phase": "grpo", "step": step, "global_step": offset + step,
+                "reward_mean": logs.get("reward"), "reward_std": logs.get("reward_std"),
+                "verdicts": counts, "kl": logs.get("kl"), "entropy": logs.get("entropy"),
+                "loss": logs.get("loss"),
+                "seconds": {"generation": stats.generation, "verification": check_s,
+                            "verification_wait": stats.verification_wait,
+                            "update": max(0.0, wall - stats.generation - stats.verification_wait), "wall": wall},
+            }, once=False)
+
+        m = self.cfg.model
+        try:
+            return run_grpo(ckpt, self.train_tasks, g, service, gdir, temperature=m.temperature, top_p=m.top_p,
+                            max_new_tokens=m.max_new_tokens, prompt_style=m.prompt_style, on_step=on_step,
+                            resume=last is not None)
+        finally:
+            service.close()
+
+
+def _rank() -> int:
+    import os
+
+    return int(os.environ.get("RANK", "0"))
+
+
+def _world_size() -> int:
+    import os
+
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def _counts(attempts: Sequence[dict[str, Any]]) -> dict[str, int]:
+    out = {s: 0 for s in STATUSES}
+    for a in attempts:
+        out[a["status"]] += 1
+    return out
