@@ -230,7 +230,10 @@ class DafnyVerifier:
                 return Verdict("rejected", f"dafny:{rule}: Dafny: {m.text} (line {m.line})", messages)
             return verdict
 
-        name = self._reuse_name(task) if reuse and gate.line_offset > 0 and not fresh and self.backend == "server" else None
+        # Reuse of DafnyServer's snapshot cache is confined to the fast mode (what training opts into):
+        # the exact mode, which evals default to, decides every check on a fresh name.
+        reusing = reuse and not self.confirm_failures and gate.line_offset > 0 and not fresh and self.backend == "server"
+        name = self._reuse_name(task) if reusing else None
         reply, reused = self._run_reusing(task, program, name, fresh)
         verdict = verdict_from(reply)
         if self.confirm_failures and self.backend == "server" and _server_may_differ(verdict):
