@@ -46,9 +46,9 @@ class VerdictCache:
         if row is None:
             return None
         v = Verdict.from_dict(json.loads(row[0]))
-        # `seconds` is the time this check took; a cache hit took none (time splits and the
-        # throughput benches must not count the original run again).
-        v.cached, v.seconds = True, 0.0
+        # A hit keeps the original check's `seconds`: STP's proof weight exp(-0.01 * verify_seconds)
+        # must not change because a proof was seen before. Time accounting skips `cached` verdicts.
+        v.cached = True
         return v
 
     def put(self, key: str, verdict: Verdict) -> None:
