@@ -7,7 +7,9 @@ known one. Defaults are STP's (../shared/research/anchors.md §1.1) where STP ha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import Literal, Optional
+
+from prover.train.sft import SFTConfig
 
 MUTATION_OPERATORS = ("constant", "bound", "swap", "drop_hypothesis", "quantifier_range", "compose")
 
@@ -55,6 +57,10 @@ class ProverConfig:
     gen_batch: int = 4
     workers: int = 2
     timeout: float = 20.0
+    # Dafny: re-check DafnyServer's proof failures with one `dafny` process (the verifier's default).
+    # Off halves the cost of the many failing mutants; a rare false `failed` only lowers a pass rate,
+    # it never makes a reward (`verified` is never re-checked either way).
+    confirm_failures: bool = True
 
 
 @dataclass
@@ -62,7 +68,9 @@ class ValidationConfig:
     """Checks before proving; each rejection is counted under its reason."""
 
     vacuity_proofs: int = 3  # the portfolio's first (cheapest) proofs tried on `requires ...; ensures false`
-    near_duplicate_ratio: float = 0.95  # difflib token ratio at or above which a statement is a near-duplicate
+    # near-duplicates: equal up to renaming and clause order; with a ratio, also a difflib token ratio
+    # at or above it (off by default: a one-token mutant of a short lemma is already ~0.95 similar)
+    near_duplicate_ratio: Optional[float] = None
     resolve_timeout: float = 30.0
 
 
@@ -81,16 +89,26 @@ class SelectionConfig:
     keep_unmatched: bool = True  # keep conjectures no unproved target matched (weight `unmatched_weight`)
     unmatched_weight: float = 0.5
     keep_proved_original_prob: float = 0.05  # STP: a proved original is re-proved with this probability
-    prover_max_pass_rate: float = 0.5  # prover examples: verified proofs of tasks with pass rate <= this
     audit: bool = True  # re-verify every selected conjecture's proof with a fresh `dafny` process
 
 
 @dataclass
+class ProverSelection:
+    """The prover's examples: `prover.train.expert_iteration.select_examples` reads these names."""
+
+    max_pass_rate: float = 0.5  # verified proofs of tasks with pass rate <= this (STP)
+    length_coef: float = 0.001  # weight exp(-length_coef * len - time_coef * verify_seconds) / n_correct
+    time_coef: float = 0.01
+    replay_rounds: int = 2  # examples of the last R rounds are trained on again, deduplicated
+
+
+@dataclass
 class TrainConfig:
-    """Train both roles (expert iteration from `prover.train`); `sft` is that module's `SFTConfig`."""
+    """Train both roles with `prover.train.sft.weighted_sft` (one model in both roles: one run on the union)."""
 
     enabled: bool = False
-    sft: dict[str, Any] = field(default_factory=dict)
+    sft: SFTConfig = field(default_factory=SFTConfig)
+    prover: ProverSelection = field(default_factory=ProverSelection)
     conjecturer_weight: float = 1.0  # multiplies conjecturer example weights against prover ones
 
 

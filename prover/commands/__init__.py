@@ -11,4 +11,5 @@ COMMANDS = {
     "eval": "prover.commands.eval",
     "setup-lean": "prover.commands.setup_lean",
     "setup-model": "prover.commands.setup_model",
+    "selfplay": "prover.commands.selfplay",
 }
