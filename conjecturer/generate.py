@@ -42,7 +42,8 @@ def conjecturer_inputs(seeds: list[Seed], cfg: ConjecturerConfig, rng: random.Ra
             if used[lemma] > cap:
                 continue
         out.append((seed, lemma))
-    return list(dict.fromkeys(out))
+    unique = {(seed.task.id, lemma): (seed, lemma) for seed, lemma in out}
+    return list(unique.values())
 
 
 def _lemma_text(seed: Seed, lemma: str) -> str:

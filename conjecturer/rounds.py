@@ -155,14 +155,18 @@ class SelfPlay:
 
     def _policy(self, spec: str, role: str) -> Any:
         """Policies by spec, shared between roles (one model in memory when both roles use it)."""
+        pc = self.cfg.prover if role == "prover" else self.cfg.conjecturer
+        sampling = {"temperature": pc.temperature, "top_p": pc.top_p, "max_new_tokens": pc.max_new_tokens}
         if spec not in self._policies:
             from prover.policies import load_policy
 
-            pc = self.cfg.prover if role == "prover" else self.cfg.conjecturer
-            opts = {"temperature": pc.temperature, "top_p": pc.top_p, "max_new_tokens": pc.max_new_tokens,
-                    "prompt_style": pc.prompt_style, "batch_size": pc.batch_size, "seed": self.cfg.seed}
+            opts = {**sampling, "prompt_style": pc.prompt_style, "batch_size": pc.batch_size, "seed": self.cfg.seed}
             self._policies[spec] = load_policy(spec, **{k: v for k, v in opts.items() if v is not None})
-        return self._policies[spec]
+        policy = self._policies[spec]
+        for k, v in sampling.items():  # a shared model samples with the settings of the role asking
+            if hasattr(policy, k):
+                setattr(policy, k, v)
+        return policy
 
     def _drop_policies(self) -> None:
         for p in self._policies.values():

@@ -247,7 +247,9 @@ class LeanChecks:
     def gate(self, conj: Conjecture) -> tuple[str, str] | None:
         from lean_env import soundness
 
-        g = soundness.gate(conj.task(), "\n  rfl")
+        # full-code form (the statement written out in the candidate), so the statement's own text is
+        # scanned too: a `sorry` or `native_decide` inside a hypothesis is refused like one in a proof
+        g = soundness.gate(conj.task(), conj.statement.rstrip() + "\n  rfl")
         if g.ok:
             return None
         if g.rule in ("task:unparsable", "bad-input"):
