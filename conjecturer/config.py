@@ -61,6 +61,7 @@ class ProverConfig:
     # Off halves the cost of the many failing mutants; a rare false `failed` only lowers a pass rate,
     # it never makes a reward (`verified` is never re-checked either way).
     confirm_failures: bool = True
+    rollout_actors: int = 1  # with --ray-address: ray actors that generate (each holds the policy)
 
 
 @dataclass

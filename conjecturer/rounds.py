@@ -148,6 +148,7 @@ class SelfPlay:
         if self.checker_factory is not None:
             inner = self.checker_factory
         elif self.ray_address:
+            self._ray_init()
             inner = backends.ray_factory(self.cfg.lang, options, self.ray_address, self.cfg.prover.workers)
         else:
             inner = backends.local_factory(self.cfg.lang, options)
@@ -158,15 +159,36 @@ class SelfPlay:
         pc = self.cfg.prover if role == "prover" else self.cfg.conjecturer
         sampling = {"temperature": pc.temperature, "top_p": pc.top_p, "max_new_tokens": pc.max_new_tokens}
         if spec not in self._policies:
-            from prover.policies import load_policy
-
             opts = {**sampling, "prompt_style": pc.prompt_style, "batch_size": pc.batch_size, "seed": self.cfg.seed}
-            self._policies[spec] = load_policy(spec, **{k: v for k, v in opts.items() if v is not None})
+            opts = {k: v for k, v in opts.items() if v is not None}
+            if self.ray_address:
+                from .ray_policy import RayPolicy
+
+                self._ray_init()
+                self._policies[spec] = RayPolicy(spec, opts, self.cfg.prover.rollout_actors)
+            else:
+                from prover.policies import load_policy
+
+                self._policies[spec] = load_policy(spec, **opts)
         policy = self._policies[spec]
-        for k, v in sampling.items():  # a shared model samples with the settings of the role asking
-            if hasattr(policy, k):
-                setattr(policy, k, v)
+        # a model shared by both roles samples with the settings of the role asking
+        if hasattr(policy, "set_sampling"):
+            policy.set_sampling(sampling)
+        else:
+            for k, v in sampling.items():
+                if hasattr(policy, k):
+                    setattr(policy, k, v)
         return policy
+
+    def _ray_init(self) -> None:
+        import ray
+
+        if not ray.is_initialized():
+            if self.ray_address == "local":
+                ray.init(num_cpus=max(1, self.cfg.prover.workers + self.cfg.prover.rollout_actors),
+                         include_dashboard=False, log_to_driver=False)
+            else:
+                ray.init(address=self.ray_address, log_to_driver=False)
 
     def _drop_policies(self) -> None:
         for p in self._policies.values():
@@ -458,9 +480,13 @@ class _Round:
         rows_in = [a for a in attempts.values() if not is_canary(a["task_id"])]
         style = self.cfg.prover.prompt_style or "completion"
         tokenizer = None
-        if style == "chat":
-            policy = self.sp._policy(self.state["models"]["prover"], "prover")
-            tokenizer = getattr(policy, "tokenizer", None)
+        spec = self.state["models"]["prover"]
+        if style == "chat" and spec.startswith("hf:"):
+            from transformers import AutoTokenizer
+
+            from prover.policies import resolve_model_path
+
+            tokenizer = AutoTokenizer.from_pretrained(resolve_model_path(spec.split(":", 1)[1]))
         prover_ex = select_examples(attempts_as_rows(rows_in, tasks, style, tokenizer), self.cfg.train.prover)
         conj_ex = []
         for s in selected:

@@ -111,3 +111,23 @@ def test_gate_duplicates_and_vacuity_candidates():
     res = {r.id: r.status for r in validate(conjs, checks, d, {}, lambda r: None)}
     assert res == {"dup": "duplicate", "near": "near_duplicate", "gate": "gate", "vac": "vacuous", "none": "unparsed"}
     assert verdicts == [["\n  exfalso\n  linarith", "\n  exfalso\n  nlinarith"]]
+
+
+def test_shipped_configs_load_and_typos_are_refused(tmp_path):
+    from pathlib import Path
+
+    from conjecturer.config import SelfPlayConfig
+    from prover.configfile import ConfigError, load_config
+
+    configs = sorted((Path(__file__).resolve().parents[1] / "configs").glob("selfplay-*.yaml"))
+    assert len(configs) >= 2
+    for path in configs:
+        cfg = load_config(SelfPlayConfig, path)
+        assert cfg.rounds >= 1 and cfg.canaries.enabled
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("lang: dafny\nselection: {barely_max_pas_rate: 0.3}\n")
+    with pytest.raises(ConfigError, match="barely_max_pass_rate"):
+        load_config(SelfPlayConfig, bad)
+    bad.write_text("lang: lean\nseeds: {benchmarks: [minif2f-test]}\n")
+    with pytest.raises(ConfigError, match="never a seed"):
+        load_config(SelfPlayConfig, bad)

@@ -102,6 +102,10 @@ def test_lean_loop_with_doubles_resumes_to_the_same_state(tmp_path):
     assert ref["metrics"][0]["proposed"] == 0 and r1["proposed"] > 0 and r1["valid"] > 0
     assert r1["selected"] > 0 and r1["audit"]["verified"] == r1["selected"]
     assert r1["canaries"] and r1["heldout_pass_rate"] is not None
+    from conjecturer import dataset
+
+    rows = dataset.load(whole)  # the `datasets` library reads what self-play found
+    assert len(rows) == len(ref["dataset"]) > 0 and set(rows["source"]) == {"original", "conjecture"}
     # round 0 proposes nothing (no proofs yet), so the kills land in round 1's steps, one each
     kills = ["conjecture:2", "validate:2", "prove:5", "select:1", "eval:1", "finish:1"]
     killed_then_resumed(argv, tmp_path / "killed", kills)
@@ -146,3 +150,26 @@ canaries: {count: 1}
     kills = ["conjecture:1", "validate:2", "prove:9", "select:1", "eval:1", "finish:1", "prove:6"]
     killed_then_resumed(argv, tmp_path / "killed", kills)
     assert final_state(tmp_path / "killed") == ref
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")
+def test_ray_actors_give_the_same_state_as_local(tmp_path, monkeypatch):
+    """`--ray-address local`: the portfolio on 2 rollout actors and the verifier on ray actors."""
+    pytest.importorskip("ray")
+    cfg = tmp_path / "dafny.yaml"
+    cfg.write_text("""lang: dafny
+rounds: 1
+seeds: {benchmarks: [dafny-team], limit: 6, heldout_fraction: 0.25}
+conjecturer: {kind: mutation, per_seed: 1, max_per_round: 3}
+prover: {policy: portfolio, samples: 5, workers: 2, timeout: 20, confirm_failures: false, rollout_actors: 2}
+validation: {vacuity_proofs: 1}
+heldout: {samples: 1}
+canaries: {count: 1}
+""", encoding="utf-8")
+    base = ["-m", "prover.cli", "selfplay", "--config", str(cfg), "--no-progress"]
+    assert run(base + ["--out", str(tmp_path / "local")]) == 0
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
+    assert run(base + ["--out", str(tmp_path / "ray"), "--ray-address", "local"]) == 0
+    assert final_state(tmp_path / "ray") == final_state(tmp_path / "local")

@@ -31,7 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", required=True, help="YAML config (see configs/selfplay-*.yaml); unknown keys are errors")
     p.add_argument("--out", required=True, help="run directory")
     p.add_argument("--resume", action="store_true", help="continue the run in --out where it stopped")
-    p.add_argument("--ray-address", help="verify on ray actors of this cluster (`auto`, or host:port)")
+    p.add_argument("--ray-address", help="generate and verify on ray actors of this cluster (`auto`, host:port, "
+                                         "or `local` to start a one-machine ray)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
