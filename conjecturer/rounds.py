@@ -242,6 +242,8 @@ class _Round:
         self.state = json.loads(json.dumps(state))  # never mutate the previous round's state
         steps_file = rd / "steps.json"
         self.steps: dict[str, float] = json.loads(steps_file.read_text()) if steps_file.exists() else {}
+        if (rd / "train.json").exists():  # resumed after training: the eval must use the new checkpoint
+            self.state["models"] = json.loads((rd / "train.json").read_text())["models"]
 
     def run(self) -> dict[str, Any]:
         for step in STEPS:
@@ -566,9 +568,6 @@ class _Round:
                 best = min(s.proofs, key=lambda p: (len(p[0]), p[0]))[0]
                 if not o.get("proof") or len(best) < len(o["proof"]):
                     o["proof"] = best
-        train = self.rd / "train.json"
-        if train.exists():
-            self.state["models"] = json.loads(train.read_text())["models"]
         _write_json(self.rd / "metrics.json", self._metrics(attempts, stats, conjs))
         _write_json(self.rd / "state.json", self.state)
 

@@ -61,7 +61,7 @@ def test_both_roles_train_and_a_kill_in_training_resumes(tmp_path, tiny_model_di
     assert weights_digest(ckpt0) != weights_digest(Path(tiny_model_dir))
 
     killed = tmp_path / "killed"
-    killed_then_resumed(argv, killed, ["train:1", "train:1"])
+    killed_then_resumed(argv, killed, ["train:1", "eval:1", "train:1"])
     got = final_state(killed)
     for state in (got, ref):  # checkpoint paths name their run directory
         for r in state["rounds"].values():
