@@ -20,9 +20,10 @@ class SeedsConfig:
 
     benchmarks: list[str] = field(default_factory=lambda: ["dafny-team"])
     files: list[str] = field(default_factory=list)
-    limit: Optional[int] = None
     # fraction of the seeds held out (by a fixed hash of the task id) for the per-round held-out eval
     heldout_fraction: float = 0.25
+    limit: Optional[int] = None  # the first N training seeds (after the split)
+    heldout_limit: Optional[int] = None  # the first N held-out tasks
 
 
 @dataclass

@@ -204,8 +204,9 @@ class SelfPlay:
         originals = load_originals(self.cfg.seeds, self.cfg.lang)
         if not originals:
             raise ValueError("no seed statements: check seeds.benchmarks / seeds.files")
-        self.train_tasks, self.heldout = split_heldout(originals, self.cfg.seeds.heldout_fraction)
+        self.train_tasks, self.heldout = split_heldout(originals, self.cfg.seeds)
         self.by_id = {t.id: t for t in originals}
+        self.originals = originals  # every loaded statement counts for duplicates, used or not
         state = {"originals": {t.id: {"proved": reference_proof(t) is not None, "pass_rate": None,
                                       "proof": reference_proof(t)} for t in self.train_tasks},
                  "models": {"prover": self.cfg.prover.policy, "conjecturer": self.cfg.conjecturer.policy}}
@@ -301,7 +302,7 @@ class _Round:
         from .validate import Deduper, dedup_text
 
         d = Deduper(self.cfg.lang, self.cfg.validation.near_duplicate_ratio)
-        for t in self.sp.train_tasks + self.sp.heldout:
+        for t in self.sp.originals:
             c = Conjecture(t.id, t.lang, t.statement, t.id, "original", target=t.meta.get("target", ""))
             if t.lang == "lean":
                 from .mutate import _lean_split

@@ -39,7 +39,7 @@ def load_originals(cfg: SeedsConfig, lang: str) -> list[Task]:
             continue
         seen.add(t.id)
         out.append(t)
-    return out[: cfg.limit] if cfg.limit is not None else out
+    return out
 
 
 def _is_lemma_task(task: Task) -> bool:
@@ -48,13 +48,15 @@ def _is_lemma_task(task: Task) -> bool:
     return parse_lemma(task.statement, task.meta.get("target")) is not None
 
 
-def split_heldout(tasks: list[Task], fraction: float) -> tuple[list[Task], list[Task]]:
-    """(train, held-out) by a fixed hash of the task id: the same split in every run and round."""
+def split_heldout(tasks: list[Task], cfg: SeedsConfig) -> tuple[list[Task], list[Task]]:
+    """(train, held-out) by a fixed hash of the task id, the same in every run and round; then the
+    first `limit` train tasks and the first `heldout_limit` held-out ones."""
     def bucket(t: Task) -> float:
         return int(hashlib.sha256(t.id.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
 
-    held = [t for t in tasks if bucket(t) < fraction]
-    return [t for t in tasks if bucket(t) >= fraction], held
+    held = [t for t in tasks if bucket(t) < cfg.heldout_fraction]
+    train = [t for t in tasks if bucket(t) >= cfg.heldout_fraction]
+    return train[: cfg.limit], held[: cfg.heldout_limit]
 
 
 def reference_proof(task: Task) -> str | None:

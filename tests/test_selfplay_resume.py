@@ -132,7 +132,7 @@ def test_dafny_smoke_shrunk_resumes_to_the_same_state(tmp_path):
     cfg = tmp_path / "dafny.yaml"
     cfg.write_text("""lang: dafny
 rounds: 2
-seeds: {benchmarks: [dafny-team], limit: 8, heldout_fraction: 0.25}
+seeds: {benchmarks: [dafny-team], limit: 6, heldout_limit: 2, heldout_fraction: 0.25}
 conjecturer: {kind: mutation, per_seed: 1, max_per_round: 4}
 prover: {policy: portfolio, samples: 5, workers: 2, timeout: 20, confirm_failures: false}
 validation: {vacuity_proofs: 1}
@@ -161,7 +161,7 @@ def test_ray_actors_give_the_same_state_as_local(tmp_path, monkeypatch):
     cfg = tmp_path / "dafny.yaml"
     cfg.write_text("""lang: dafny
 rounds: 1
-seeds: {benchmarks: [dafny-team], limit: 6, heldout_fraction: 0.25}
+seeds: {benchmarks: [dafny-team], limit: 5, heldout_limit: 1, heldout_fraction: 0.25}
 conjecturer: {kind: mutation, per_seed: 1, max_per_round: 3}
 prover: {policy: portfolio, samples: 5, workers: 2, timeout: 20, confirm_failures: false, rollout_actors: 2}
 validation: {vacuity_proofs: 1}
