@@ -206,8 +206,10 @@ class SelfPlay:
         self.train_tasks, self.heldout = split_heldout(originals, self.cfg.seeds)
         self.by_id = {t.id: t for t in originals}
         self.originals = originals  # every loaded statement counts for duplicates, used or not
-        state = {"originals": {t.id: {"proved": reference_proof(t) is not None, "pass_rate": None,
-                                      "proof": reference_proof(t)} for t in self.train_tasks},
+        # `proof`: any verified proof (a reference seeds round 0); `proved`: the prover itself has
+        # proved it in some round (unproved ones are always re-proved and are the re-weighting targets)
+        state = {"originals": {t.id: {"proved": False, "pass_rate": None, "proof": reference_proof(t)}
+                               for t in self.train_tasks},
                  "models": {"prover": self.cfg.prover.policy, "conjecturer": self.cfg.conjecturer.policy}}
         try:
             for r in range(self.cfg.rounds):
