@@ -49,7 +49,7 @@ def final_state(out: Path) -> dict:
     return {"rounds": rounds, "metrics": metrics, "dataset": data}
 
 
-def run(argv: list[str], kill_at: str | None = None, timeout: float = 600) -> int:
+def run(argv: list[str], kill_at: str | None = None, timeout: float = 1800) -> int:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.pop(KILL_ENV, None)
     if kill_at:
@@ -127,13 +127,14 @@ def test_resume_refuses_another_config_and_a_missing_flag(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")
 def test_dafny_smoke_shrunk_resumes_to_the_same_state(tmp_path):
     cfg = tmp_path / "dafny.yaml"
     cfg.write_text("""lang: dafny
 rounds: 2
-seeds: {benchmarks: [dafny-team], limit: 6, heldout_limit: 2, heldout_fraction: 0.25}
-conjecturer: {kind: mutation, per_seed: 1, max_per_round: 4}
+seeds: {benchmarks: [dafny-team], limit: 4, heldout_limit: 1, heldout_fraction: 0.25}
+conjecturer: {kind: mutation, per_seed: 1, max_per_round: 3}
 prover: {policy: portfolio, samples: 5, workers: 2, timeout: 20, confirm_failures: false}
 validation: {vacuity_proofs: 1}
 heldout: {samples: 1}
@@ -147,13 +148,14 @@ canaries: {count: 1}
     whole = tmp_path / "whole"
     assert run(argv(whole)) == 0
     ref = final_state(whole)
-    kills = ["conjecture:1", "validate:2", "prove:9", "select:1", "eval:1", "finish:1", "prove:6"]
+    kills = ["conjecture:1", "validate:2", "prove:9", "eval:1", "finish:1", "prove:6"]
     killed_then_resumed(argv, tmp_path / "killed", kills)
     assert final_state(tmp_path / "killed") == ref
 
 
 @pytest.mark.ray
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 @pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")
 def test_ray_actors_give_the_same_state_as_local(tmp_path, monkeypatch):
     """`--ray-address local`: the portfolio on 2 rollout actors and the verifier on ray actors."""
