@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from prover.policies.dafny_target import find_target, mask
+from dafny_env.syntax import code_mask as mask
+from prover.policies.dafny_target import find_target
 
 
 @dataclass

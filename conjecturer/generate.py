@@ -10,7 +10,6 @@ prompt ends with `theorem `; the output is cut at `:=` and `:= by` appended (as 
 from __future__ import annotations
 
 import random
-import re
 from typing import Any
 
 from prover.policies.base import Request
@@ -92,7 +91,7 @@ def parse_output(raw: str, seed: Seed, context: str) -> tuple[str, str, str]:
     """(statement, target name, error) from the model's continuation of `conjecturer_prompt`."""
     text = _cut(raw)
     if seed.task.lang == "dafny":
-        from prover.policies.dafny_target import mask
+        from dafny_env.syntax import code_mask as mask
 
         body = "lemma " + text
         brace = mask(body).find("{", len("lemma "))
@@ -109,10 +108,12 @@ def parse_output(raw: str, seed: Seed, context: str) -> tuple[str, str, str]:
     if cut < 0:
         return "", "", "no `:=` in the output: the theorem statement never ended"
     stmt = "theorem " + text[:cut].rstrip() + " := by"
-    m = re.match(r"theorem\s+([^\s(:{\[]+)", stmt)
-    if m is None:
+    from .mutate import lean_theorem_name
+
+    name = lean_theorem_name(stmt)
+    if not name:
         return "", "", "no theorem name"
-    return stmt, m.group(1), ""
+    return stmt, name, ""
 
 
 def policy_conjectures(seeds: list[Seed], policy: Any, cfg: ConjecturerConfig, rng: random.Random,

@@ -149,9 +149,28 @@ _LEAN_RANGE = [
 
 
 def _lean_split(statement: str) -> tuple[str, str, str] | None:
-    """(`theorem NAME`, the rest up to `:=`, the `:= by` tail)."""
-    m = re.match(r"(\s*(?:theorem|lemma)\s+[^\s(:{\[]+)(.*?)(:=\s*by\s*)$", statement, re.S)
-    return (m.group(1), m.group(2), m.group(3)) if m else None
+    """(`theorem NAME`, the rest up to `:=`, the `:= by` tail), the name found by the gate's parser."""
+    from lean_env.soundness import parse_statement
+
+    try:
+        stmt = parse_statement(statement)
+    except ValueError:
+        return None
+    tail = re.search(r":=\s*by\s*$", statement)
+    if stmt.is_example or tail is None:
+        return None
+    name_end = stmt.tokens[stmt.name_index].end
+    return statement[:name_end], statement[name_end:tail.start()], statement[tail.start():]
+
+
+def lean_theorem_name(statement: str) -> str:
+    """The theorem's name, or "" when the statement declares none."""
+    from lean_env.soundness import parse_statement
+
+    try:
+        return parse_statement(statement).name
+    except ValueError:
+        return ""
 
 
 def _balanced_end(text: str, start: int) -> int:
@@ -226,8 +245,7 @@ def _seed_name(seed: Seed, lang: str) -> str:
     if lang == "dafny":
         spec = parse_lemma(seed.task.statement, seed.task.meta.get("target"))
         return spec.name if spec else ""
-    parts = _lean_split(seed.task.statement)
-    return parts[0].split()[-1] if parts else ""
+    return lean_theorem_name(seed.task.statement)
 
 
 def _seed_mutants(seed: Seed, op: str, seeds: list[Seed], specs: dict, lang: str) -> Iterator[tuple[str, str, str]]:
@@ -254,6 +272,7 @@ def _seed_mutants(seed: Seed, op: str, seeds: list[Seed], specs: dict, lang: str
     if parts is None or op == "compose":
         return
     head, body, tail = parts
+    base = lean_theorem_name(seed.task.statement)
     for new in lean_mutants(body, op):
-        name = f"{head.split()[-1]}_c{short_hash(new)[:6]}"
+        name = f"{base.split('.')[-1]}_c{short_hash(new)[:6]}"
         yield f"theorem {name}{new}{tail}", name, ""

@@ -13,7 +13,7 @@ class _PolicyActor:
     def __init__(self, spec: str, opts: dict[str, Any]):
         from prover.policies import load_policy
 
-        self.policy = load_policy(spec, **opts)
+        self.policy = load_policy(spec, hints=opts)
 
     def generate(self, requests):
         return self.policy.generate(requests)

@@ -141,9 +141,7 @@ class SelfPlay:
     def _factory(self, step: str):
         from prover.evaluation import backends
 
-        options: dict[str, Any] = {"timeout": self.cfg.prover.timeout}
-        if self.cfg.lang == "dafny":
-            options["confirm_failures"] = self.cfg.prover.confirm_failures
+        options = self._verifier_options()
         if self.checker_factory is not None:
             inner = self.checker_factory
         elif self.ray_address:
@@ -152,6 +150,13 @@ class SelfPlay:
         else:
             inner = backends.local_factory(self.cfg.lang, options)
         return lambda: _FaultChecker(inner(), step)
+
+    def _verifier_options(self) -> dict[str, Any]:
+        """The verifier options (they shape verdicts, so an eval run records them)."""
+        options: dict[str, Any] = {"timeout": self.cfg.prover.timeout}
+        if self.cfg.lang == "dafny":
+            options["confirm_failures"] = self.cfg.prover.confirm_failures
+        return options
 
     def _policy(self, spec: str, role: str) -> Any:
         """Policies by spec, shared between roles (one model in memory when both roles use it)."""
@@ -168,7 +173,8 @@ class SelfPlay:
             else:
                 from prover.policies import load_policy
 
-                self._policies[spec] = load_policy(spec, **opts)
+                # the config's sampling settings go to whichever policy takes them (the portfolio takes none)
+                self._policies[spec] = load_policy(spec, hints=opts)
         policy = self._policies[spec]
         # a model shared by both roles samples with the settings of the role asking
         if hasattr(policy, "set_sampling"):
@@ -306,10 +312,9 @@ class _Round:
         for t in self.sp.originals:
             c = Conjecture(t.id, t.lang, t.statement, t.id, "original", target=t.meta.get("target", ""))
             if t.lang == "lean":
-                from .mutate import _lean_split
+                from .mutate import lean_theorem_name
 
-                parts = _lean_split(t.statement)
-                c.target = parts[0].split()[-1] if parts else ""
+                c.target = lean_theorem_name(t.statement)
             d.register(dedup_text(c), c.target)
         for prev in range(self.r):
             for rec in read_records(self.sp.out / "rounds" / f"{prev:03d}" / "conjectures.jsonl"):
@@ -398,7 +403,8 @@ class _Round:
         revision = "sha256:" + short_hash(*(t.statement for t in tasks))
         settings = EvalSettings(bench=f"selfplay/{self.r:03d}/{name}", data_revision=revision, policy=spec,
                                 samples=samples, limit=None, lang=self.cfg.lang,
-                                toolchain=installed_toolchain(self.cfg.lang), task_ids=[t.id for t in tasks])
+                                toolchain=installed_toolchain(self.cfg.lang), task_ids=[t.id for t in tasks],
+                                verifier=self.sp._verifier_options())
         run = EvalRun(self.rd / name, settings, tasks, policy, self.sp._factory(name),
                       workers=self.cfg.prover.workers, gen_batch=self.cfg.prover.gen_batch,
                       progress=self.sp.progress)

@@ -86,9 +86,6 @@ canaries: {{count: 2}}
 
 def test_lean_loop_with_doubles_resumes_to_the_same_state(tmp_path):
     pytest.importorskip("yaml")
-    from tests.lean_transcripts import require_transcripts
-
-    require_transcripts()
     cfg = lean_config(tmp_path)
 
     def argv(out, resume=False):

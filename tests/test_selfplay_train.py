@@ -39,9 +39,6 @@ def weights_digest(ckpt: Path) -> str:
 @pytest.mark.timeout(3600)
 def test_both_roles_train_and_a_kill_in_training_resumes(tmp_path, tiny_model_dir):  # noqa: F811
     pytest.importorskip("transformers")
-    from tests.lean_transcripts import require_transcripts
-
-    require_transcripts()
     cfg = config(tmp_path, tiny_model_dir)
 
     def argv(out, resume=False):
