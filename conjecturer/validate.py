@@ -3,10 +3,10 @@
 In order (cheap first): `unparsed` (the conjecturer's output held no statement), `duplicate` (same
 statement up to whitespace and the theorem's own name, against the originals, every earlier round and
 this batch), `near_duplicate` (equal up to renaming variables and reordering clauses; optionally
-also a difflib token ratio of at least `near_duplicate_ratio`),
-`gate` (the soundness gate refuses the statement itself: `assume`, `{:axiom}`, a second bodyless lemma,
-`sorry`, ...), `ill_formed` (Dafny: the spec program does not resolve under `dafny /noVerify`; Lean:
-`statement sorry` does not elaborate with the sorry warning as its only message), `vacuous` (the
+also a difflib token ratio of at least `near_duplicate_ratio`), `ill_formed` (Dafny: the spec
+program does not resolve under `dafny /noVerify`; Lean: `statement sorry` does not elaborate with the
+sorry warning as its only message), `gate` (the soundness gate refuses the statement itself:
+`assume`, `{:axiom}`, a second bodyless lemma, `sorry`, ...), `vacuous` (the
 hypotheses prove `false`: Dafny, a lemma with the same `requires` and `ensures false` verifies with
 one of the portfolio's first proofs; Lean, the statement is proved by `exfalso` and a closer). A check
 that the infrastructure could not finish is `error`: counted, never valid.
@@ -277,7 +277,9 @@ class LeanChecks:
 
 def _expensive(checks: Any, conj: Conjecture) -> ValidationResult:
     t0 = time.monotonic()
-    bad = checks.well_formed(conj)
+    # the gate reads a statement the way the verifier would; on one that does not resolve its verdict
+    # would say more about the text's garbling than about soundness, so it runs second
+    bad = checks.well_formed(conj) or checks.gate(conj)
     if bad is None:
         pairs = checks.vacuity_pairs(conj)
         if pairs:
@@ -307,8 +309,6 @@ def validate(conjectures: list[Conjecture], checks: Any, deduper: Deduper, done:
             cheap[conj.id] = ValidationResult(conj.id, "duplicate", "same statement up to whitespace and name")
         elif (r := deduper.near(text, conj.target)):
             cheap[conj.id] = ValidationResult(conj.id, "near_duplicate", r)
-        elif (g := checks.gate(conj)) is not None:
-            cheap[conj.id] = ValidationResult(conj.id, *g)
         else:
             todo.append(conj)
         if conj.statement and conj.id not in cheap:
