@@ -84,6 +84,7 @@ canaries: {{count: 2}}
     return cfg
 
 
+@pytest.mark.timeout(1800)  # 8 subprocess runs: about 40 s on idle cores, many minutes on a crowded box
 def test_lean_loop_with_doubles_resumes_to_the_same_state(tmp_path):
     pytest.importorskip("yaml")
     cfg = lean_config(tmp_path)
