@@ -12,4 +12,5 @@ COMMANDS = {
     "train": "prover.commands.train",
     "setup-lean": "prover.commands.setup_lean",
     "setup-model": "prover.commands.setup_model",
+    "selfplay": "prover.commands.selfplay",
 }

@@ -1,0 +1,175 @@
+"""SIGKILL inside every step of a self-play round, then `--resume`: the final state equals that of an
+uninterrupted run with the same seeds. Fast with the Lean doubles (tests/selfplay_doubles.py); the
+same with the real Dafny, the mutation conjecturer and the portfolio prover in a `slow` test."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conjecturer.rounds import KILL_ENV
+from prover.jsonl import read_records
+
+ROOT = Path(__file__).resolve().parents[1]
+HEADER = "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n"
+LEAN_SEEDS = [
+    "theorem lw_a (x y : ℝ) (h₀ : 0 < x) (h₁ : x ≤ y) : x ^ 2 ≤ y ^ 2 + 3 := by",
+    "theorem lw_b (a b : ℝ) (h : a + b = 2) : a * b ≤ 1 := by",
+    "theorem lw_c (n : ℕ) (h : 2 ≤ n) : n ^ 2 ≥ 2 * n := by",
+    "theorem lw_d (x : ℝ) (hx : 1 < x) : x ^ 3 > x := by",
+    "theorem lw_e (a b c : ℝ) (h₀ : 0 ≤ a) (h₁ : 0 ≤ b) : a * b ≥ 0 := by",
+    "theorem lw_f (k : ℕ) (h : k = 5) : k + 3 = 8 := by",
+]
+
+
+def final_state(out: Path) -> dict:
+    """Everything a run decided, without wall-clock times."""
+    rounds = {}
+    for rd in sorted((out / "rounds").iterdir()):
+        attempts = sorted((r["task_id"], r["sample"], r["status"], r["text"]) for r in read_records(rd / "prove" / "attempts.jsonl"))
+        ev = sorted((r["task_id"], r["sample"], r["status"]) for r in read_records(rd / "eval" / "attempts.jsonl"))
+        sel = json.loads((rd / "selection.json").read_text())
+        rounds[rd.name] = {
+            "conjectures": [r["statement"] for r in read_records(rd / "conjectures.jsonl")],
+            "validation": sorted((r["id"], r["status"]) for r in read_records(rd / "validation.jsonl")),
+            "prove_tasks": [r["id"] for r in read_records(rd / "prove_tasks.jsonl")],
+            "attempts": attempts, "eval": ev, "selection": sel,
+            "examples": [read_records(rd / f) for f in ("examples_prover.jsonl", "examples_conjecturer.jsonl")],
+            "state": json.loads((rd / "state.json").read_text()),
+        }
+    metrics = [{k: v for k, v in r.items() if k != "seconds"} for r in read_records(out / "metrics.jsonl")]
+    data = sorted(json.dumps({k: v for k, v in r.items() if k != "verify_seconds"}, sort_keys=True)
+                  for f in sorted((out / "dataset").glob("*.jsonl")) for r in read_records(f))
+    return {"rounds": rounds, "metrics": metrics, "dataset": data}
+
+
+def run(argv: list[str], kill_at: str | None = None, timeout: float = 1800) -> int:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop(KILL_ENV, None)
+    if kill_at:
+        env[KILL_ENV] = kill_at
+    p = subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, timeout=timeout, capture_output=True, text=True)
+    if p.returncode not in (0, -9):
+        raise AssertionError(f"{argv} ({kill_at}) exited {p.returncode}:\n{p.stderr[-3000:]}")
+    return p.returncode
+
+
+def killed_then_resumed(argv_for, out: Path, kills: list[str]) -> None:
+    """One run killed at each fault point in turn (every one must really kill), then finished."""
+    for k, kill in enumerate(kills):
+        rc = run(argv_for(out, resume=k > 0), kill)
+        assert rc == -9, f"the run was not killed at {kill}: it finished first"
+    assert run(argv_for(out, resume=True)) == 0
+
+
+def lean_config(tmp_path: Path) -> Path:
+    seeds = tmp_path / "lean_seeds.jsonl"
+    seeds.write_text("".join(json.dumps({"name": s.split()[1], "header": HEADER, "formal_statement": s}) + "\n"
+                             for s in LEAN_SEEDS), encoding="utf-8")
+    cfg = tmp_path / "lean.yaml"
+    cfg.write_text(f"""lang: lean
+rounds: 2
+seeds: {{benchmarks: [], files: [{json.dumps(str(seeds))}], heldout_fraction: 0.34}}
+conjecturer: {{kind: mutation, per_seed: 3, max_per_round: 12}}
+prover: {{policy: portfolio, samples: 6, workers: 2}}
+heldout: {{samples: 2}}
+canaries: {{count: 2}}
+""", encoding="utf-8")
+    return cfg
+
+
+@pytest.mark.timeout(1800)  # 8 subprocess runs: about 40 s on idle cores, many minutes on a crowded box
+def test_lean_loop_with_doubles_resumes_to_the_same_state(tmp_path):
+    pytest.importorskip("yaml")
+    cfg = lean_config(tmp_path)
+
+    def argv(out, resume=False):
+        return ["-m", "tests.selfplay_doubles", str(cfg), str(out)] + (["--resume"] if resume else [])
+
+    whole = tmp_path / "whole"
+    assert run(argv(whole)) == 0
+    ref = final_state(whole)
+    r1 = ref["metrics"][1]
+    # the loop really did something in round 1: conjectures from proved seeds, some barely provable
+    assert ref["metrics"][0]["proposed"] == 0 and r1["proposed"] > 0 and r1["valid"] > 0
+    assert r1["selected"] > 0 and r1["audit"]["verified"] == r1["selected"]
+    assert r1["canaries"] and r1["heldout_pass_rate"] is not None
+    from conjecturer import dataset
+
+    rows = dataset.load(whole)  # the `datasets` library reads what self-play found
+    assert len(rows) == len(ref["dataset"]) > 0 and set(rows["source"]) == {"original", "conjecture"}
+    # round 0 proposes nothing (no proofs yet), so the kills land in round 1's steps, one each
+    kills = ["conjecture:2", "validate:2", "prove:5", "select:1", "eval:1", "finish:1"]
+    killed_then_resumed(argv, tmp_path / "killed", kills)
+    assert final_state(tmp_path / "killed") == ref
+
+
+def test_resume_refuses_another_config_and_a_missing_flag(tmp_path):
+    from conjecturer.config import SelfPlayConfig
+    from conjecturer.rounds import RunDirMismatch, SelfPlay
+
+    out = tmp_path / "run"
+    (out).mkdir()
+    SelfPlay(SelfPlayConfig(rounds=1), out)._open()
+    with pytest.raises(RunDirMismatch, match="--resume"):
+        SelfPlay(SelfPlayConfig(rounds=1), out)._open()
+    with pytest.raises(RunDirMismatch, match="rounds"):
+        SelfPlay(SelfPlayConfig(rounds=2), out, resume=True)._open()
+    SelfPlay(SelfPlayConfig(rounds=1), out, resume=True)._open()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+@pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")
+def test_dafny_smoke_shrunk_resumes_to_the_same_state(tmp_path):
+    cfg = tmp_path / "dafny.yaml"
+    cfg.write_text("""lang: dafny
+rounds: 2
+seeds: {benchmarks: [dafny-team], limit: 4, heldout_limit: 1, heldout_fraction: 0.25}
+conjecturer: {kind: mutation, per_seed: 1, max_per_round: 3}
+prover: {policy: portfolio, samples: 5, workers: 2, timeout: 20, confirm_failures: false}
+validation: {vacuity_proofs: 1}
+heldout: {samples: 1}
+canaries: {count: 1}
+""", encoding="utf-8")
+
+    def argv(out, resume=False):
+        return ["-m", "prover.cli", "selfplay", "--config", str(cfg), "--out", str(out), "--no-progress"] + (
+            ["--resume"] if resume else [])
+
+    whole = tmp_path / "whole"
+    assert run(argv(whole)) == 0
+    ref = final_state(whole)
+    kills = ["conjecture:1", "validate:2", "prove:9", "eval:1", "finish:1", "prove:6"]
+    killed_then_resumed(argv, tmp_path / "killed", kills)
+    assert final_state(tmp_path / "killed") == ref
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+@pytest.mark.timeout(3600)
+@pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")
+def test_ray_actors_give_the_same_state_as_local(tmp_path, monkeypatch):
+    """`--ray-address local`: the portfolio on 2 rollout actors and the verifier on ray actors."""
+    pytest.importorskip("ray")
+    cfg = tmp_path / "dafny.yaml"
+    cfg.write_text("""lang: dafny
+rounds: 1
+seeds: {benchmarks: [dafny-team], limit: 5, heldout_limit: 1, heldout_fraction: 0.25}
+conjecturer: {kind: mutation, per_seed: 1, max_per_round: 3}
+prover: {policy: portfolio, samples: 5, workers: 2, timeout: 20, confirm_failures: false, rollout_actors: 2}
+validation: {vacuity_proofs: 1}
+heldout: {samples: 1}
+canaries: {count: 1}
+""", encoding="utf-8")
+    base = ["-m", "prover.cli", "selfplay", "--config", str(cfg), "--no-progress"]
+    assert run(base + ["--out", str(tmp_path / "local")]) == 0
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
+    assert run(base + ["--out", str(tmp_path / "ray"), "--ray-address", "local"]) == 0
+    assert final_state(tmp_path / "ray") == final_state(tmp_path / "local")
