@@ -18,8 +18,9 @@ from prover.cache import VerdictCache, verdict_key
 from prover.core import Candidate, Message, OnResult, Task, Verdict
 from prover.retry import VERIFIER_RETRY, with_retries
 
-from . import evidence
+from . import evidence, header
 from .cli_backend import CliRunner
+from .header import stamp as header_stamp
 from .messages import ParsedOutput, member_outcomes, parse_output, parse_symbols
 from .pool import ServerPool
 from .server import Reply
@@ -79,8 +80,8 @@ class DafnyVerifier:
         """Check every pair; identical (task, candidate) pairs run once; cached verdicts are reused."""
         def key(pair: tuple[Task, Candidate]) -> str:
             task, cand = pair
-            return verdict_key(self.toolchain(), task.header, task.statement, cand.text, kind=task.kind,
-                               **verdict_versions())
+            return verdict_key(self.toolchain() + header_stamp(task.header), task.header, task.statement, cand.text,
+                               kind=task.kind, **verdict_versions())
 
         return check_batch(pairs, key, lambda pair: self._check_with_retry(pair[0], pair[1].text),
                            cache=self.cache, workers=self.workers, on_result=on_result, thread_name="dafny-check")
@@ -152,7 +153,7 @@ class DafnyVerifier:
         start = time.monotonic()
         verdict = self._decide(task, text, fresh)
         verdict.seconds = round(time.monotonic() - start, 3)
-        verdict.toolchain = self.toolchain()
+        verdict.toolchain = self.toolchain() + header_stamp(task.header)
         return verdict
 
     def _decide(self, task: Task, text: str, fresh: bool) -> Verdict:
@@ -177,11 +178,18 @@ class DafnyVerifier:
             prefix = "" if gate.rule.startswith("input:") else "gate:"
             return Verdict("rejected", f"{prefix}{gate.rule}: {gate.detail}")
         program, to_program_line = gate.program, (lambda line: line)
+        if task.header:  # [header hook] trusted task header: guard + 2.3 member calls (dafny_env/header.py)
+            try:
+                program = header.before_bridge(task.header, program, self._tc.major)
+            except header.HeaderRejection as e:
+                return Verdict("rejected", f"gate:{e.rule}: {e}")
+            except header.HeaderError as e:
+                return Verdict("error", f"task:header: {e}")
         if self._tc.major < 3:
             from .dialect import BridgeRefusal, to_dafny2
 
             try:
-                translation = to_dafny2(gate.program)
+                translation = to_dafny2(program)
             except BridgeRefusal as e:
                 try:
                     to_dafny2(task.statement)
@@ -192,6 +200,10 @@ class DafnyVerifier:
             except Exception as e:
                 return Verdict("error", f"infra:dialect: {type(e).__name__}: {e}")
             program, to_program_line = translation.text, translation.original_line
+        own_lines = None
+        if task.header:  # [header hook] the header goes around the program, its members unverified
+            program, to_program_line, own_lines = header.after_bridge(task.header, program, self._tc.major,
+                                                                      to_program_line)
 
         impls: list = []
 
@@ -215,11 +227,15 @@ class DafnyVerifier:
             verdict = verdict_from(self.run_program(program, cli=True))
             verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
         if verdict.status == "verified":
-            verdict = self._dafny_evidence(task, program, verdict, impls)
+            verdict = self._dafny_evidence(task, program, verdict, impls, own_lines)
         return verdict
 
-    def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list) -> Verdict:
-        """Dafny's own reading of the program (`evidence.check`) confirms a `verified`, or not."""
+    def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list,
+                        own_lines: tuple[int, int] | None = None) -> Verdict:
+        """Dafny's own reading of the program (`evidence.check`) confirms a `verified`, or not.
+
+        With a trusted header, only the symbols on the program's own lines (`own_lines`) are judged.
+        """
         if self._tc.major >= 3 or not self._tc.server_argv:
             return verdict  # no `symbols` request without DafnyServer: the scanner's reading stands
         spec = self._spec_symbols(task)
@@ -230,6 +246,8 @@ class DafnyVerifier:
         if symbols is None:
             return Verdict("error", f"infra:symbols: no symbol list from DafnyServer ({reply.kind} {reply.detail})".rstrip(),
                            verdict.messages)
+        if own_lines:  # [header hook] the header's axioms are the benchmark's, not the candidate's
+            symbols = [x for x in symbols if own_lines[0] < x.line <= own_lines[1]]
         finding = evidence.check(program, symbols, spec[0], spec[1], impls)
         if finding is None:
             return verdict
@@ -243,12 +261,22 @@ class DafnyVerifier:
             return hit
         from .dialect import BridgeRefusal, to_dafny2
 
+        own_lines = None
         try:
-            statement = to_dafny2(task.statement).text
+            statement = task.statement
+            if task.header:  # [header hook] the statement is read against its header, as the program is
+                statement = header.before_bridge(task.header, statement, self._tc.major, statement)
+            statement = to_dafny2(statement).text
+            if task.header:
+                statement, _, own_lines = header.after_bridge(task.header, statement, self._tc.major, lambda n: n)
         except BridgeRefusal as e:
             return Verdict("error", f"task:bridge: the statement cannot be checked on Dafny {self._tc.version}: {e}")
+        except (header.HeaderError, header.HeaderRejection) as e:
+            return Verdict("error", f"task:header: {e}")
         reply = self.run_program(statement, command="symbols")
         symbols = parse_symbols(reply.output) if reply.kind == "done" else None
+        if symbols is not None and own_lines:
+            symbols = [x for x in symbols if own_lines[0] < x.line <= own_lines[1]]
         if symbols is None:
             return Verdict("error", f"infra:symbols: no symbol list for the statement ({reply.kind} {reply.detail})".rstrip())
         if parse_output(reply.output, self._tc.major).frontend_errors:
