@@ -27,6 +27,7 @@ import functools
 import hashlib
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -130,16 +131,16 @@ class Composed:
     header_lines: int  # lines of `text` that are the header (before and after the program)
 
 
-def compose(header: str, program: str, major: int, trusted: bool = True) -> Composed:
+def compose(header: str, program: str, major: int, trusted: bool = True, prune: bool = True) -> Composed:
     """The text to verify: the header (ported for Dafny 2.x) around `program`, which goes where the
     port's `CANDIDATE_MARK` is (after the original header for Dafny 3+).
 
     With `trusted` (every check), each header member is `{:verify false}` and the header is cut to
-    what `program` can reach (`_Outline.prune`); without it, the header is given whole, as checked
-    once by `check_header`.
+    what `program` can reach (`_Outline.prune`; `prune=False` keeps it whole, for measurements);
+    without it, the header is given whole and verified, as `check_header` does once.
     """
     outline = _outline(header, major, trusted)
-    before = outline.prune(program) if trusted else outline.before
+    before = outline.prune(program) if trusted and prune else outline.before
     return Composed(before + program + outline.after, before.count("\n"),
                     before.count("\n") + outline.after.count("\n"))
 
@@ -382,3 +383,52 @@ def _type_of(receiver: str, text: str, port: Port, depth: int = 0) -> str | None
             return ty
     init = re.search(rf"\bvar\s+{name}\s*:=\s*([^;\n]+)", text)
     return _type_of(init.group(1), text, port, depth + 1) if init else None
+
+
+# -- the one-time check of the header itself ------------------------------------------------------
+
+CHECK_RECORD = PORT_DIR / "header_check.json"
+
+
+def check_header(header: str, time_limit: int = 120, timeout: float = 7200.0) -> dict:
+    """Verify the header once, whole and as is (no member skipped), on the installed Dafny.
+
+    Returns the record `CHECK_RECORD` keeps: the header's id, the toolchain, Dafny's summary and
+    every implementation's outcome. Trusted checks rely on this record, not on re-verifying.
+    """
+    from .cli_backend import CliRunner
+    from .messages import parse_output
+    from .toolchain import detect
+
+    tc = detect()
+    text = compose(header, "", tc.major, trusted=False).text
+    reply = CliRunner(tc, memory_mb=8192).run(text, timeout, time_limit)
+    parsed = parse_output(reply.output, tc.major)
+    outcomes = Counter(i.outcome for i in parsed.impls)
+    return {
+        "header": header_id(header), "toolchain": tc.stamp, "port": port.name if (port := port_for(header)) and tc.major < 3 else "",
+        "reply": reply.kind, "seconds": round(reply.seconds, 1), "per_vc_time_limit_s": time_limit,
+        "frontend_errors": parsed.frontend_errors, "verify_errors": parsed.verify_errors, "timeouts": parsed.timeouts,
+        "implementations": dict(outcomes),
+        "not_verified": sorted({i.name for i in parsed.impls if i.outcome != "verified"}),
+        "errors": [f"line {m.line}: {m.text}" for m in parsed.messages if m.severity == "error"][:50],
+    }
+
+
+def recorded_check(header: str) -> dict | None:
+    """The recorded one-time check of `header` (None when it was never checked)."""
+    if not CHECK_RECORD.exists():
+        return None
+    records = json.loads(CHECK_RECORD.read_text(encoding="utf-8"))
+    return next((r for r in records if r["header"] == header_id(header)), None)
+
+
+if __name__ == "__main__":  # python -m dafny_env.header DEFINITIONS LIBRARY: check once, record
+    import sys
+
+    joined = "\n".join(Path(p).read_text(encoding="utf-8") for p in sys.argv[1:])
+    rec = check_header(joined)
+    old = json.loads(CHECK_RECORD.read_text(encoding="utf-8")) if CHECK_RECORD.exists() else []
+    old = [r for r in old if not (r["header"] == rec["header"] and r["toolchain"] == rec["toolchain"])]
+    CHECK_RECORD.write_text(json.dumps(old + [rec], indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(rec, indent=1))

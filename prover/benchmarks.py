@@ -194,7 +194,7 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
         return [_lean_task(r, bench) for r in records], []
     if bench.source is _MINIF2F_DAFNY:
         header = minif2f_dafny_header(path.parent)
-        return [_minif2f_dafny_task(r, bench, header) for r in records], []
+        return [minif2f_dafny_task(r, header, bench.name) for r in records], []
     if toolchain is None:
         toolchain = installed_toolchain(bench.lang)
     tasks, skipped = [], []
@@ -243,7 +243,7 @@ def minif2f_dafny_header(directory: str | os.PathLike) -> str:
     return "\n".join(texts)
 
 
-def _minif2f_dafny_task(r: dict[str, Any], bench: Benchmark, header: str) -> Task:
+def minif2f_dafny_task(r: dict[str, Any], header: str, benchmark: str) -> Task:
     """The problem's lemma without its body: the body a candidate replaces. The file's own body
     (`{}`, in one problem `{ assert 1 != 0; }`) is kept as `meta["given_body"]`: what the authors'
     empty-proof run checked."""
@@ -252,10 +252,10 @@ def _minif2f_dafny_task(r: dict[str, Any], bench: Benchmark, header: str) -> Tas
     text = r["statement"].rstrip()
     lemmas = [d for d in parse(text).decls if d.base == "lemma" and d.has_body]
     if len(lemmas) != 1 or text[lemmas[0].body_end:].strip():
-        raise BenchmarkError(f"{bench.name}: {r['id']} is not one lemma ending in its body")
+        raise BenchmarkError(f"{benchmark}: {r['id']} is not one lemma ending in its body")
     body = lemmas[0]
     meta = {k: v for k, v in r.items() if k not in ("id", "statement")}
-    meta.update(benchmark=bench.name, given_body=text[body.body_start:body.body_end])
+    meta.update(benchmark=benchmark, given_body=text[body.body_start:body.body_end])
     return Task(id=r["id"], lang="dafny", statement=text[:body.body_start].rstrip() + "\n", header=header,
                 kind="prove", meta=meta)
 
