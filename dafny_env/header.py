@@ -52,6 +52,7 @@ class Port:
     path: Path
     members: dict[str, dict[str, str]] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=dict)
+    unsound: dict[str, str] = field(default_factory=dict)  # the original's inconsistent axioms, and why
 
     def text(self) -> str:
         return self.path.read_text(encoding="utf-8")
@@ -74,7 +75,7 @@ def ports() -> dict[str, Port]:
     for manifest in sorted(PORT_DIR.glob("*/port.json")):
         m = json.loads(manifest.read_text(encoding="utf-8"))
         out[m["original_sha256"]] = Port(m["name"], m["original_sha256"], manifest.parent / m["file"],
-                                         m.get("members", {}), m.get("types", {}))
+                                         m.get("members", {}), m.get("types", {}), m.get("unsound", {}))
     return out
 
 
@@ -94,10 +95,10 @@ class HeaderRejection(ValueError):
         self.rule = rule
 
 
-def before_bridge(header: str, program: str, major: int) -> str:
+def before_bridge(header: str, program: str, major: int, statement: str = "") -> str:
     """The gated `program` checked against the header (`guard`) and, on Dafny 2.x, with the port's
     member calls rewritten; the Dafny 4 → 2.3 bridge runs next, then `after_bridge`."""
-    bad = guard(header, program)
+    bad = guard(header, program, statement)
     if bad:
         raise HeaderRejection(*bad)
     if major >= 3:
@@ -290,15 +291,50 @@ def _constructors(text: str, d: syntax.Decl) -> list[str]:
     return re.findall(r"(?:^|\|)\s*([A-Za-z_][\w']*)\s*(?:\(|\||$)", rhs.strip())
 
 
-def guard(header: str, program: str) -> tuple[str, str] | None:
-    """(rule, detail) when the gated `program` redefines or shadows a header name, else None."""
+def guard(header: str, program: str, statement: str = "") -> tuple[str, str] | None:
+    """(rule, detail) when the gated `program` redefines or shadows a header name, or mentions a
+    name that reaches one of the header's known-inconsistent axioms more often than the task's
+    `statement` does; else None."""
     reserved = reserved_names(header)
     prog = syntax.parse(program)
     for d in prog.walk():
         if d.name in reserved and "." not in d.qualname:
             return ("header:redefined", f"{d.keyword} {d.name} is declared by the trusted header; call it, "
                                         "do not redeclare or shadow it")
+    tainted = unsound_names(header)
+    if tainted:
+        used = Counter(t.text for t in syntax.code_tokens(program) if t.kind == "ident" and t.text in tainted)
+        given = Counter(t.text for t in syntax.code_tokens(statement) if t.kind == "ident" and t.text in tainted)
+        extra = sorted(n for n in used if used[n] > given[n])
+        if extra:
+            return ("header:unsound-axiom", f"{extra[0]} reaches an inconsistent axiom of the trusted header "
+                                            f"({tainted[extra[0]]}); a proof may not use it")
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def unsound_names(header: str) -> dict[str, str]:
+    """The header's known-inconsistent axioms (its port manifest's `unsound`) and every header
+    callable whose contract mentions one, transitively: {name: the axiom it reaches}.
+
+    Dafny instantiates an axiom on terms that name it; a candidate that never names these (beyond
+    what the statement itself names) cannot make one appear through its own terms.
+    """
+    port = port_for(header)
+    if port is None or not port.unsound:
+        return {}
+    tainted = {n: n for n in port.unsound}
+    prog = syntax.parse(_without_includes(header))
+    contracts = [(d.name, _identifiers(prog.text[d.start:d.header_end])) for d in prog.walk() if d.is_callable]
+    grew = True
+    while grew:
+        grew = False
+        for name, refs in contracts:
+            hit = next((r for r in sorted(refs) if r in tainted and r != name), None)
+            if hit and name not in tainted:
+                tainted[name] = tainted[hit]
+                grew = True
+    return tainted
 
 
 # -- Dafny-4 member calls on 2.3 ----------------------------------------------------------------

@@ -180,7 +180,7 @@ class DafnyVerifier:
         program, to_program_line = gate.program, (lambda line: line)
         if task.header:  # [header hook] trusted task header: guard + 2.3 member calls (dafny_env/header.py)
             try:
-                program = header.before_bridge(task.header, program, self._tc.major)
+                program = header.before_bridge(task.header, program, self._tc.major, task.statement)
             except header.HeaderRejection as e:
                 return Verdict("rejected", f"gate:{e.rule}: {e}")
             except header.HeaderError as e:

@@ -22,7 +22,7 @@ PORT = Path(H.__file__).resolve().parent / "minif2f"
 HEADER = minif2f_dafny_header(PORT / "original")
 FIXTURE = {r["id"]: minif2f_dafny_task(r, HEADER, "fixture")
            for r in map(json.loads, (PORT / "fixture.jsonl").read_text().splitlines())}
-SOLUTION = (PORT / "fixture_solution_induction_12dvd4expnp1p20.dfy").read_text()
+SOLUTION = (PORT / "fixture_solution_amc12_2000_p6.dfy").read_text()
 
 
 def _dafny_major() -> int | None:
@@ -144,6 +144,8 @@ ALTERATIONS = {
     "shadow a module": ("module Real {\n  function sqrt(x: real): real { 1.0 }\n}\n" + STATEMENT + "{}\n",
                         "added:module"),
     "include": ('include "definitions.dfy"\n' + STATEMENT + "{}\n", "include"),
+    # the original's own inconsistent axiom: `pos(-1.0)` proves false (the control below shows it)
+    "use an unsound axiom": (STATEMENT + "{\n  var b := pos(-1.0);\n}\n", "header:unsound-axiom"),
 }
 
 
@@ -154,6 +156,23 @@ def test_candidate_cannot_alter_the_header(verifier, way):
     v = verifier.check(task(STATEMENT), Candidate("t", candidate))
     assert v.status == "rejected", (way, v.status, v.reason)
     assert rule in v.reason, (way, v.reason)
+
+
+def test_unsound_names_may_be_used_as_often_as_the_statement_does():
+    statement = "lemma s(b: real)\n  requires pos(b)\n  ensures b > 0.0\n"
+    assert H.guard(HEADER, statement + "{\n}\n", statement) is None
+    rule, detail = H.guard(HEADER, statement + "{\n  var c := pos(-1.0);\n}\n", statement)
+    assert rule == "header:unsound-axiom" and "pos" in detail
+    assert {"pos", "eventually_within_eps", "limit"} <= set(H.unsound_names(HEADER))
+
+
+@needs_dafny
+def test_the_unsound_axiom_is_real_without_the_guard(verifier):
+    """Why the guard has the rule: against the header (ported, as given), `pos(-1.0)` proves false."""
+    program = "lemma l()\n  ensures false\n{\n  var b := pos(-1.0);\n}\n"
+    text = H.compose(HEADER, program, verifier._tc.major).text
+    reply = verifier.run_program(text, cli=True)
+    assert "finished with 1 verified, 0 errors" in reply.output or "2 verified, 0 errors" in reply.output
 
 
 # -- canaries: false statements must fail against the ported header ----------------------------
@@ -211,8 +230,8 @@ def test_canaries_fail_and_controls_verify(verifier):
 
 @needs_dafny
 def test_known_solution_verifies_and_is_stamped(verifier):
-    t = FIXTURE["induction_12dvd4expnp1p20"]
-    body = SOLUTION[SOLUTION.index("{", SOLUTION.index("lemma induction_12dvd4expnp1p20")):]
+    t = FIXTURE["amc12_2000_p6"]
+    body = SOLUTION[SOLUTION.index("{", SOLUTION.index("lemma amc12_2000_p6")):]
     good, empty, trivial = verifier.check_many([
         (t, Candidate(t.id, body)), (t, Candidate(t.id, "{\n}")),
         (FIXTURE["mathd_algebra_304"], Candidate("m", "{\n}"))])
