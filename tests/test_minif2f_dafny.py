@@ -123,6 +123,18 @@ def test_trusted_compose_marks_and_prunes_only_the_header():
     assert "{:verify false} exp_add" not in whole and "lemma exp_add" in whole
 
 
+def test_compose_for_dafny4_uses_the_original():
+    """Dafny 3+ reads the original: its `include` is dropped, members marked, lemma bodies kept (a
+    bodyless lemma needs `{:axiom}` there); no Dafny 4 here, so this checks the text only."""
+    program = "lemma mine()\n  ensures exp(0.0) == 1.0\n{ exp_zero(); }\n"
+    c = H.compose(HEADER, program, 4)
+    assert 'include "definitions.dfy"' not in c.text and "module MiniF2F" not in c.text
+    assert "lemma {:verify false} exp_zero()" in c.text and "var c := cexp(Complex.zero());" in c.text
+    assert "datatype rat = Rational(num: int, denom: PosInt) {" in c.text
+    assert c.text.split("\n")[c.line_offset] == "lemma mine()"
+    assert H.before_bridge(HEADER, "lemma x(m: rat) ensures m.to_real() > 0.0 {}", 4).count("m.to_real()") == 1
+
+
 def test_recorded_header_check():
     rec = H.recorded_check(HEADER)
     assert rec is not None, "run `python -m dafny_env.header definitions.dfy library.dfy` once and commit the record"
