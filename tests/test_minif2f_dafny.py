@@ -287,3 +287,34 @@ def test_benchmarks_load_with_the_shipped_header():
         assert verified == {"valid": 106, "test": 95}[split]
         assert not [t.id for t in tasks if H.guard(HEADER, t.statement)]  # no statement clashes
     assert f"header:{H.header_id(HEADER)}" in data_revision("minif2f-dafny-valid")
+
+
+def test_download_builds_the_benchmark_from_the_pinned_commit(tmp_path, monkeypatch):
+    """Without ../shared the benchmark is fetched from dafny-lang/miniF2F (served here from the fixture)."""
+    import prover.benchmarks as B
+
+    full = "f8db1a6" + "0" * 33
+    rows = [json.loads(line) for line in (PORT / "fixture.jsonl").read_text().splitlines()]
+    files = {f"dataset/{r['split']}/{r['id']}.dfy": 'include "../definitions.dfy"\ninclude "../library.dfy"\n\n'
+             + r["statement"] for r in rows}
+    files["results/dafny/empty_proof/results.json"] = json.dumps(
+        [{"id": f"dataset/{r['split']}/{r['id']}.dfy", "status": r["empty_proof_dafny_4_11"]} for r in rows])
+    for name in ("definitions.dfy", "library.dfy"):
+        files[f"dataset/{name}"] = (PORT / "original" / name).read_text()
+
+    def fetch(url: str) -> bytes:
+        if url.endswith("/commits/f8db1a6"):
+            return json.dumps({"sha": full}).encode()
+        if "/git/trees/" in url:
+            assert full in url
+            return json.dumps({"tree": [{"path": p, "type": "blob"} for p in files]}).encode()
+        prefix = f"https://raw.githubusercontent.com/dafny-lang/miniF2F/{full}/"
+        assert url.startswith(prefix), url
+        return files[url[len(prefix):]].encode()
+
+    monkeypatch.setattr(B, "_fetch", fetch)
+    got = {t.id: t for split in ("valid", "test") for t in load_benchmark(f"minif2f-dafny-{split}", data_dir=tmp_path)}
+    assert sorted(got) == sorted(FIXTURE)
+    for tid, want in FIXTURE.items():
+        assert (got[tid].statement, got[tid].header) == (want.statement, HEADER)
+        assert got[tid].meta["empty_proof_dafny_4_11"] == want.meta["empty_proof_dafny_4_11"]
