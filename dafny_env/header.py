@@ -6,12 +6,13 @@ Mathlib comes before a Lean statement: miniF2F-Dafny's `definitions.dfy` + `libr
 benchmark's). The candidate is gated exactly as in a header-less task, then checked against the header
 here (`guard`): it may not declare anything whose name the header declares or opens (that would
 redefine or shadow a definition the statement means), nor add modules, `include`s or axioms (the gate
-already rejects those everywhere).
+already rejects those everywhere), nor name a known-inconsistent axiom of the header (listed with the
+port: miniF2F-Dafny's `pos(x)` ensures `x > 0.0` for every `x`) more often than the statement does.
 
 The header is trusted and verified once, not on every check: `compose` marks each of its callable
 members `{:verify false}` in the text sent to Dafny (applied here, to header members only; a
-candidate's `{:verify false}` is still rejected by the gate), and `check_header` verifies it as is
-and records the result (`dafny_env/minif2f/header_check.json`).
+candidate's `{:verify false}` is still rejected by the gate), and `check_header` verifies it as is,
+once (`bench/minif2f_dafny_header_check.py` records it in `dafny_env/minif2f/header_check.json`).
 
 Dafny 2.3 cannot parse miniF2F-Dafny's header (datatype members, top-level `import opened`), so a
 header may have a hand-written Dafny 2.3 port, keyed by the sha256 of the original text
@@ -129,7 +130,6 @@ class Composed:
 
     text: str
     line_offset: int
-    header_lines: int  # lines of `text` that are the header (before and after the program)
 
 
 def compose(header: str, program: str, major: int, trusted: bool = True, prune: bool = True) -> Composed:
@@ -142,8 +142,7 @@ def compose(header: str, program: str, major: int, trusted: bool = True, prune: 
     """
     outline = _outline(header, major, trusted)
     before = outline.prune(program) if trusted and prune else outline.before
-    return Composed(before + program + outline.after, before.count("\n"),
-                    before.count("\n") + outline.after.count("\n"))
+    return Composed(before + program + outline.after, before.count("\n"))
 
 
 @dataclass
@@ -457,14 +456,3 @@ def recorded_check(header: str) -> dict | None:
         return None
     records = json.loads(CHECK_RECORD.read_text(encoding="utf-8"))
     return next((r for r in records if r["header"] == header_id(header)), None)
-
-
-if __name__ == "__main__":  # python -m dafny_env.header DEFINITIONS LIBRARY: check once, record
-    import sys
-
-    joined = "\n".join(Path(p).read_text(encoding="utf-8") for p in sys.argv[1:])
-    rec = check_header(joined)
-    old = json.loads(CHECK_RECORD.read_text(encoding="utf-8")) if CHECK_RECORD.exists() else []
-    old = [r for r in old if not (r["header"] == rec["header"] and r["toolchain"] == rec["toolchain"])]
-    CHECK_RECORD.write_text(json.dumps(old + [rec], indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(rec, indent=1))

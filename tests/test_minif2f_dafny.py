@@ -137,7 +137,7 @@ def test_compose_for_dafny4_uses_the_original():
 
 def test_recorded_header_check():
     rec = H.recorded_check(HEADER)
-    assert rec is not None, "run `python -m dafny_env.header definitions.dfy library.dfy` once and commit the record"
+    assert rec is not None, "run `python bench/minif2f_dafny_header_check.py definitions.dfy library.dfy` once and commit the record"
     assert rec["reply"] == "done" and rec["frontend_errors"] == 0
 
 
