@@ -302,13 +302,30 @@ def guard(header: str, program: str, statement: str = "") -> tuple[str, str] | N
                                         "do not redeclare or shadow it")
     tainted = unsound_names(header)
     if tainted:
-        used = Counter(t.text for t in syntax.code_tokens(program) if t.kind == "ident" and t.text in tainted)
-        given = Counter(t.text for t in syntax.code_tokens(statement) if t.kind == "ident" and t.text in tainted)
+        used, given = _mentions(program, tainted), _mentions(statement, tainted)
         extra = sorted(n for n in used if used[n] > given[n])
         if extra:
             return ("header:unsound-axiom", f"{extra[0]} reaches an inconsistent axiom of the trusted header "
                                             f"({tainted[extra[0]]}); a proof may not use it")
     return None
+
+
+def _mentions(text: str, names: dict[str, str]) -> Counter[str]:
+    """Mentions of `names` in `text` that can be the header's declarations: every call `n(`, and any
+    other use of a name the text never binds itself (as a parameter, variable or bound variable:
+    miniF2F problems name variables `e`, which is also a header function)."""
+    toks = syntax.code_tokens(text)
+    mask = syntax.code_mask(text)
+    out: Counter[str] = Counter()
+    for k, t in enumerate(toks):
+        if t.kind != "ident" or t.text not in names:
+            continue
+        called = k + 1 < len(toks) and toks[k + 1].text == "("
+        n = re.escape(t.text)
+        bound = re.search(rf"\b{n}\s*:(?!:)|\bvar\s+{n}\b|\b(?:forall|exists)\s+(?:\w+\s*,\s*)*{n}\b|\b{n}\s*=>", mask)
+        if called or not bound:
+            out[t.text] += 1
+    return out
 
 
 @functools.lru_cache(maxsize=8)

@@ -176,6 +176,12 @@ def test_unsound_names_may_be_used_as_often_as_the_statement_does():
     rule, detail = H.guard(HEADER, statement + "{\n  var c := pos(-1.0);\n}\n", statement)
     assert rule == "header:unsound-axiom" and "pos" in detail
     assert {"pos", "eventually_within_eps", "limit"} <= set(H.unsound_names(HEADER))
+    # `e` is a header function (its contract reaches `limit`) and a common parameter name
+    with_e = "lemma s(e: real)\n  requires e > 0.0\n  ensures e * e > 0.0\n"
+    assert H.guard(HEADER, with_e + "{\n  assert e * e > 0.0;\n}\n", with_e) is None
+    assert H.guard(HEADER, with_e + "{\n  var x := e();\n}\n", with_e)[0] == "header:unsound-axiom"
+    var_pos = "lemma s()\n  ensures false\n"
+    assert H.guard(HEADER, var_pos + "{\n  var p := pos;\n}\n", var_pos)[0] == "header:unsound-axiom"
 
 
 @needs_dafny
@@ -285,7 +291,10 @@ def test_benchmarks_load_with_the_shipped_header():
         assert all(t.header == HEADER and t.kind == "prove" for t in tasks)
         verified = sum(t.meta["empty_proof_dafny_4_11"] == "verified" for t in tasks)
         assert verified == {"valid": 106, "test": 95}[split]
-        assert not [t.id for t in tasks if H.guard(HEADER, t.statement)]  # no statement clashes
+        assert not [t.id for t in tasks if H.guard(HEADER, t.statement, t.statement)]  # no statement clashes
+        # a parameter named like a header function (`e`) may be used freely in the proof
+        uses_e = [t for t in tasks if H.guard(HEADER, t.statement + "{\n  assert e == e;\n}\n", t.statement) is None]
+        assert uses_e
     assert f"header:{H.header_id(HEADER)}" in data_revision("minif2f-dafny-valid")
 
 
