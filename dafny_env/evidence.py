@@ -65,7 +65,10 @@ def _code(source: bytes, s: Symbol) -> tuple[str, ...]:
 
 def _impl_of(s: Symbol, impls: list[ImplOutcome]) -> list[ImplOutcome]:
     """The Boogie implementations Dafny made of method/lemma `s` (`Impl$$_0_M.C.name`)."""
-    last = {s.name, f"_default_{s.name}", f"{s.name}_h", "__ctor" if s.name == "_ctor" else s.name}
+    # Boogie doubles every `_` of a Dafny name (`amc12_2000_p6` -> `amc12__2000__p6`).
+    boogie = s.name.replace("_", "__")
+    last = {s.name, boogie, f"_default_{s.name}", f"{s.name}_h", f"{boogie}_h",
+            "__ctor" if s.name == "_ctor" else s.name}
     default_class = s.parent in ("_default", "__default", "")
     owner = (s.module.split(".")[-1] if s.module not in ("_module", "") else None) if default_class else s.parent
     out = []

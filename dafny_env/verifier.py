@@ -21,8 +21,9 @@ from prover.cache import VerdictCache, verdict_key
 from prover.core import Candidate, Message, OnResult, Task, Verdict
 from prover.retry import VERIFIER_RETRY, with_retries
 
-from . import evidence
+from . import evidence, header
 from .cli_backend import CliRunner
+from .header import stamp as header_stamp
 from .messages import ParsedOutput, member_outcomes, parse_output, parse_symbols
 from .pool import ServerPool
 from .server import Reply
@@ -97,8 +98,8 @@ class DafnyVerifier:
         """Check every pair; identical (task, candidate) pairs run once; cached verdicts are reused."""
         def key(pair: tuple[Task, Candidate]) -> str:
             task, cand = pair
-            return verdict_key(self.toolchain(), task.header, task.statement, cand.text, kind=task.kind,
-                               **verdict_versions())
+            return verdict_key(self.toolchain() + header_stamp(task.header), task.header, task.statement, cand.text,
+                               kind=task.kind, **verdict_versions())
 
         return check_batch(pairs, key, lambda pair: self._check_with_retry(pair[0], pair[1].text),
                            cache=self.cache, workers=self.workers, on_result=on_result, thread_name="dafny-check")
@@ -176,7 +177,7 @@ class DafnyVerifier:
         start = time.monotonic()
         verdict = self._decide(task, text, fresh)
         verdict.seconds = round(time.monotonic() - start, 3)
-        verdict.toolchain = self.toolchain()
+        verdict.toolchain = self.toolchain() + header_stamp(task.header)
         return verdict
 
     def _decide(self, task: Task, text: str, fresh: bool, reuse: bool = True) -> Verdict:
@@ -201,11 +202,18 @@ class DafnyVerifier:
             prefix = "" if gate.rule.startswith("input:") else "gate:"
             return Verdict("rejected", f"{prefix}{gate.rule}: {gate.detail}")
         program, to_program_line = gate.program, (lambda line: line)
+        if task.header:  # [header hook] trusted task header: guard + 2.3 member calls (dafny_env/header.py)
+            try:
+                program = header.before_bridge(task.header, program, self._tc.major, task.statement)
+            except header.HeaderRejection as e:
+                return Verdict("rejected", f"gate:{e.rule}: {e}")
+            except header.HeaderError as e:
+                return Verdict("error", f"task:header: {e}")
         if self._tc.major < 3:
             from .dialect import BridgeRefusal, to_dafny2
 
             try:
-                translation = to_dafny2(gate.program)
+                translation = to_dafny2(program)
             except BridgeRefusal as e:
                 try:
                     to_dafny2(task.statement)
@@ -216,6 +224,10 @@ class DafnyVerifier:
             except Exception as e:
                 return Verdict("error", f"infra:dialect: {type(e).__name__}: {e}")
             program, to_program_line = translation.text, translation.original_line
+        own_lines = None
+        if task.header:  # [header hook] the header goes around the program, its members unverified
+            program, to_program_line, own_lines = header.after_bridge(task.header, program, self._tc.major,
+                                                                      to_program_line)
 
         impls: list = []
 
@@ -232,7 +244,8 @@ class DafnyVerifier:
 
         # Reuse of DafnyServer's snapshot cache is confined to the fast mode (what training opts into):
         # the exact mode, which evals default to, decides every check on a fresh name.
-        reusing = reuse and not self.confirm_failures and gate.line_offset > 0 and not fresh and self.backend == "server"
+        reusing = (reuse and not self.confirm_failures and not task.header and gate.line_offset > 0 and not fresh
+                   and self.backend == "server")
         name = self._reuse_name(task) if reusing else None
         reply, reused = self._run_reusing(task, program, name, fresh)
         verdict = verdict_from(reply)
@@ -246,7 +259,7 @@ class DafnyVerifier:
             verdict = verdict_from(self.run_program(program, cli=True))
             verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
         if verdict.status == "verified":
-            decided = self._dafny_evidence(task, program, verdict, impls, reused)
+            decided = self._dafny_evidence(task, program, verdict, impls, reused, own_lines)
             if decided is None:
                 # Dafny saw declarations the statement does not have: the body smuggled some in,
                 # and Boogie's cache may not track what they change. Never reuse for this task.
@@ -316,8 +329,10 @@ class DafnyVerifier:
         return allowed
 
     def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list,
-                        reused: bool = False) -> Verdict | None:
+                        reused: bool = False, own_lines: tuple[int, int] | None = None) -> Verdict | None:
         """Dafny's own reading of the program (`evidence.check`) confirms a `verified`, or not.
+
+        With a trusted header, only the symbols on the program's own lines (`own_lines`) are judged.
 
         None: the verdict `reused` cached results but Dafny's reading declares something the
         statement does not (the caller re-verifies without reuse).
@@ -332,6 +347,8 @@ class DafnyVerifier:
         if symbols is None:
             return Verdict("error", f"infra:symbols: no symbol list from DafnyServer ({reply.kind} {reply.detail})".rstrip(),
                            verdict.messages)
+        if own_lines:  # [header hook] the header's axioms are the benchmark's, not the candidate's
+            symbols = [x for x in symbols if own_lines[0] < x.line <= own_lines[1]]
         if reused and _declared(symbols) != _declared(spec[1]):
             return None
         finding = evidence.check(program, symbols, spec[0], spec[1], impls)
@@ -347,12 +364,22 @@ class DafnyVerifier:
             return hit
         from .dialect import BridgeRefusal, to_dafny2
 
+        own_lines = None
         try:
-            statement = to_dafny2(task.statement).text
+            statement = task.statement
+            if task.header:  # [header hook] the statement is read against its header, as the program is
+                statement = header.before_bridge(task.header, statement, self._tc.major, statement)
+            statement = to_dafny2(statement).text
+            if task.header:
+                statement, _, own_lines = header.after_bridge(task.header, statement, self._tc.major, lambda n: n)
         except BridgeRefusal as e:
             return Verdict("error", f"task:bridge: the statement cannot be checked on Dafny {self._tc.version}: {e}")
+        except (header.HeaderError, header.HeaderRejection) as e:
+            return Verdict("error", f"task:header: {e}")
         reply = self.run_program(statement, command="symbols")
         symbols = parse_symbols(reply.output) if reply.kind == "done" else None
+        if symbols is not None and own_lines:
+            symbols = [x for x in symbols if own_lines[0] < x.line <= own_lines[1]]
         if symbols is None:
             return Verdict("error", f"infra:symbols: no symbol list for the statement ({reply.kind} {reply.detail})".rstrip())
         if parse_output(reply.output, self._tc.major).frontend_errors:

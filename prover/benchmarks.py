@@ -69,6 +69,9 @@ _GOEDEL = Source("Goedel-LM/Goedel-Prover-V2", "2e9036e118464aa96a8bebaf9f5b9d09
 _MBPP = Source("Mondego/dafny-synthesis", "4a06e8b09f48825458458aeacbe1622c26df4461", "MBPP-DFY-153/src")
 _DAFNYBENCH = Source("sun-wendy/DafnyBench", "0cd28feed9cd0179b07fdb9d002f8c39063658e4", "DafnyBench/test.json")
 _CLOVER = Source("ChuyueSun/Clover", "02144bec1bbf8d38951ef2df6f0c2870965a214e", "dataset/CloverBench/textbook_algo")
+# The data's README records the short commit; the download resolves and records the full one.
+_MINIF2F_DAFNY = Source("dafny-lang/miniF2F", "f8db1a6", "dataset")
+MINIF2F_DAFNY_HEADER_FILES = ("definitions.dfy", "library.dfy")
 _DAFNYCOMP = Source("Veri-Code/ReForm", "eeff49600740b4c106520ad5a2f0bcf97018cbfc",
                     "LLaMA-Factory/dafny_process/DafnyComp/code_wspec/Chain_300")
 
@@ -83,6 +86,10 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
               "miniF2F test as used by DeepSeek-Prover-V1.5 / Goedel / STP (Lean v4.9.0-rc1)"),
     Benchmark("minif2f-goedel-test", "lean", "minif2f/minif2f_goedel_v2_test.jsonl", "prove", "test", _GOEDEL,
               "miniF2F test as used by Goedel-Prover-V2 (15 statements fixed; Lean v4.9.0-rc1)"),
+    Benchmark("minif2f-dafny-valid", "dafny", "minif2f_dafny/minif2f_dafny.jsonl", "prove", "valid", _MINIF2F_DAFNY,
+              "miniF2F valid as Dafny lemmas (miniF2F-Dafny), against its trusted definitions + library header"),
+    Benchmark("minif2f-dafny-test", "dafny", "minif2f_dafny/minif2f_dafny.jsonl", "prove", "test", _MINIF2F_DAFNY,
+              "miniF2F test as Dafny lemmas (miniF2F-Dafny), against its trusted definitions + library header"),
     Benchmark("dafny-team", "dafny", str(TEAM_TASKS), "per-task", None, None,
               "the team's own Dafny tasks shipped in the repo (works offline, the default)"),
     Benchmark("mbpp-dfy", "dafny", "dafny/mbpp_dfy/mbpp_dfy.jsonl", "implement", None, _MBPP,
@@ -129,6 +136,9 @@ def data_revision(name: str, data_dir: str | os.PathLike | None = None) -> str:
     if bench.source is None:
         where = os.path.relpath(path, REPO_ROOT) if path.is_relative_to(REPO_ROOT) else str(path)
         return f"file:{where} sha256:{digest}"
+    if bench.source is _MINIF2F_DAFNY:  # the trusted header is part of every problem
+        header = hashlib.sha256(minif2f_dafny_header(path.parent).encode("utf-8")).hexdigest()[:16]
+        return f"{bench.source.repo}@{bench.source.commit} sha256:{digest} header:{header}"
     return f"{bench.source.repo}@{bench.source.commit} sha256:{digest}"
 
 
@@ -182,6 +192,9 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
         records = [r for r in records if r.get("split") == bench.split]
     if bench.lang == "lean":
         return [_lean_task(r, bench) for r in records], []
+    if bench.source is _MINIF2F_DAFNY:
+        header = minif2f_dafny_header(path.parent)
+        return [minif2f_dafny_task(r, header, bench.name) for r in records], []
     if toolchain is None:
         toolchain = installed_toolchain(bench.lang)
     tasks, skipped = [], []
@@ -213,6 +226,38 @@ def _dafny_task(r: dict[str, Any], bench: Benchmark) -> Task:
     meta = {k: v for k, v in r.items() if k not in ("id", "spec_only", "dafny_2_3")}
     meta["benchmark"] = bench.name
     return Task(id=r["id"], lang="dafny", statement=statement, kind=bench.kind, meta=meta)
+
+
+def minif2f_dafny_header(directory: str | os.PathLike) -> str:
+    """miniF2F-Dafny's trusted header: `definitions.dfy` + newline + `library.dfy`, as shipped.
+
+    Every task carries it as `Task.header` (never gated; see `dafny_env.header`); its sha256 names
+    the shipped Dafny 2.3 port.
+    """
+    texts = []
+    for name in MINIF2F_DAFNY_HEADER_FILES:
+        f = Path(directory) / name
+        if not f.is_file():
+            raise BenchmarkError(f"miniF2F-Dafny: {f} is missing (it is the trusted header of every problem)")
+        texts.append(f.read_text(encoding="utf-8"))
+    return "\n".join(texts)
+
+
+def minif2f_dafny_task(r: dict[str, Any], header: str, benchmark: str) -> Task:
+    """The problem's lemma without its body: the body a candidate replaces. The file's own body
+    (`{}`, in one problem `{ assert 1 != 0; }`) is kept as `meta["given_body"]`: what the authors'
+    empty-proof run checked."""
+    from dafny_env.syntax import parse  # lazily: Lean-only users never parse Dafny
+
+    text = r["statement"].rstrip()
+    lemmas = [d for d in parse(text).decls if d.base == "lemma" and d.has_body]
+    if len(lemmas) != 1 or text[lemmas[0].body_end:].strip():
+        raise BenchmarkError(f"{benchmark}: {r['id']} is not one lemma ending in its body")
+    body = lemmas[0]
+    meta = {k: v for k, v in r.items() if k not in ("id", "statement")}
+    meta.update(benchmark=benchmark, given_body=text[body.body_start:body.body_end])
+    return Task(id=r["id"], lang="dafny", statement=text[:body.body_start].rstrip() + "\n", header=header,
+                kind="prove", meta=meta)
 
 
 @functools.lru_cache(maxsize=None)
@@ -391,6 +436,30 @@ def _build_dafnycomp(src: Source, fetched: list[str]) -> list[dict[str, Any]]:
             for path in _list_files(src, r"[^/]+/dafny_code\.dfy")]
 
 
+def _build_minif2f_dafny(src: Source, fetched: list[str], root: Path) -> list[dict[str, Any]]:
+    """The problem files, minus their `include` lines; the header files go beside the JSONL."""
+    commit = json.loads(_fetch(f"https://api.github.com/repos/{src.repo}/commits/{src.commit}"))["sha"]
+    src = Source(src.repo, commit, src.path)
+    outcomes: dict[str, str] = {}
+    # The authors' empty-proof run (Dafny 4.11), where the tree has it: copied into each record.
+    for path in _list_files(Source(src.repo, commit, "results/dafny"), r"[^/]*empty[^/]*/results\.json"):
+        for e in json.loads(_text(src, path, fetched)):
+            outcomes[e["id"]] = e["status"]
+    rows = []
+    for path in _list_files(src, r"(valid|test)/[^/]+\.dfy"):
+        text = _text(src, path, fetched)
+        statement = re.sub(r'^\s*include\s+"[^"]*"\s*\n', "", text, flags=re.M).strip("\n")
+        row = {"id": Path(path).stem, "split": path.split("/")[-2], "statement": statement,
+               "includes": list(MINIF2F_DAFNY_HEADER_FILES), "source": f"{src.repo}@{commit}:{path}"}
+        if path in outcomes:
+            row["empty_proof_dafny_4_11"] = outcomes[path]
+        rows.append(row)
+    for name in MINIF2F_DAFNY_HEADER_FILES:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(_text(src, f"{src.path}/{name}", fetched), encoding="utf-8")
+    return rows
+
+
 _BUILDERS: dict[Source, Callable[[Source, list[str]], list[dict[str, Any]]]] = {
     _YANGKY: _build_yangky, _DEEPSEEK: _build_deepseek, _GOEDEL: _build_goedel, _MBPP: _build_mbpp,
     _DAFNYBENCH: _build_dafnybench, _CLOVER: _build_clover, _DAFNYCOMP: _build_dafnycomp,
@@ -409,7 +478,10 @@ def download(bench: Benchmark, root: str | os.PathLike) -> Path:
     target = Path(root) / bench.file
     fetched: list[str] = []
     try:
-        rows = _BUILDERS[bench.source](bench.source, fetched)
+        if bench.source is _MINIF2F_DAFNY:  # the only builder that also writes its header files
+            rows = _build_minif2f_dafny(bench.source, fetched, target.parent)
+        else:
+            rows = _BUILDERS[bench.source](bench.source, fetched)
     except BenchmarkError as e:
         raise BenchmarkError(
             f"benchmark {bench.name!r} is not in {Path(root)} and could not be downloaded from "
