@@ -23,13 +23,16 @@ binary: not a candidate at all, as for Lean) and every other rule are `rejected`
   — anywhere in the program, also when the statement itself has them: such tasks are unsound as
   given (DafnyBench has a few dozen).
 * `attr:axiom`, `attr:verify-false`, `attr:extern`, `attr:only`, `attr:options`, `attr:termination`,
-  `attr:synthesize`, `attr:assumption`, `attr:dllimport` — anywhere.
+  `attr:synthesize`, `attr:assumption`, `attr:dllimport`, `attr:inline` — anywhere.
   `attr:unknown` — an attribute the statement does not use and that is not known to be harmless.
   Harmless (proof-search/compilation only, may be added or removed even on spec members):
   `PROOF_ATTRIBUTES`. `{:opaque}`/`opaque`, `{:autocontracts}`, `{:compile false}` are fine on
   helpers but part of the header on spec members (changing them there is `spec:changed`).
 * `include` (reads other files), `import`/`module`/`export` declarations the statement does not
   have (`added:module`; this covers `refines`, `abstract module`, `import opened`).
+* `datatype:infinite-set` — `iset`/`imap` in a type declaration of a program that adds a
+  datatype: Dafny 2.3 does not check strict positivity through them (`datatype D = D(s: iset<D>)`
+  proves `false` by Cantor's argument).
 * `decreases-star` — `decreases *` (non-termination) unless `task.meta["allow_decreases_star"]`.
 * `loop:bodyless`, `forall:bodyless` — Dafny 2.3 assumes the invariant/ensures of a loop or
   forall statement that has no body (a warning, even with `/noCheating:1`).
@@ -62,7 +65,7 @@ from .syntax import Decl, Program, Token
 MAX_CANDIDATE_BYTES = 1_000_000
 # Bump whenever a rule changes: it is part of the Dafny verdict-cache key, so a tightened gate is
 # never answered by a `verified` cached under the old one.
-GATE_VERSION = 2
+GATE_VERSION = 3
 # Rules that say "this is not a program for the task" (garbage, prose, an unrelated program), not
 # "this is a cheat": they are `failed`, every other rule is `rejected`.
 FAILED_RULES = ("parse:", "spec:absent")
@@ -74,7 +77,7 @@ PROOF_ATTRIBUTES = frozenset(
     "warnShadowing abstemious".split()
 )
 # Harmless on helpers; on spec members they are compared as part of the header.
-HELPER_ATTRIBUTES = frozenset("opaque autocontracts compile test main error inline".split())
+HELPER_ATTRIBUTES = frozenset("opaque autocontracts compile test main error".split())
 BANNED_ATTRIBUTES = {
     "axiom": "attr:axiom",
     "extern": "attr:extern",
@@ -83,6 +86,10 @@ BANNED_ATTRIBUTES = {
     "synthesize": "attr:synthesize",
     "assumption": "attr:assumption",
     "dllimport": "attr:dllimport",
+    # Boogie inlines such a method into its callers, assumes its ensures there and never verifies
+    # its own implementation: on 2.3 `method {:inline 1} H() ensures 0 == 1 { }` plus a caller
+    # that uses it reports "1 verified, 0 errors".
+    "inline": "attr:inline",
 }
 _BANNED_WORDS = {"assume": "assume", "expect": "expect"}
 _INSERTABLE_DECLS = ("lemma", "function", "predicate")
@@ -252,7 +259,7 @@ def _check_constructs(spec: Program, cand: Program, allow_star: bool) -> GateRes
             if spec_structure[key] <= 0:
                 return _reject("added:module", f"{d.kind} {d.name} at {where} is not in the statement")
             spec_structure[key] -= 1
-    res = _check_bodyless_statements(cand)
+    res = _check_bodyless_statements(cand) or _check_infinite_sets_in_types(spec, cand)
     if res:
         return res
     n_spec, n_cand = _trivial_ensures(spec), _trivial_ensures(cand)
@@ -262,6 +269,28 @@ def _check_constructs(spec: Program, cand: Program, allow_star: bool) -> GateRes
 
 
 _STRUCTURE = ("module", "import", "export")
+_INFINITE_COLLECTIONS = ("iset", "imap")
+
+
+def _check_infinite_sets_in_types(spec: Program, cand: Program) -> GateResult | None:
+    """Dafny 2.3 checks strict positivity of datatypes for arrows only, not through `iset`/`imap`:
+    `datatype D = D(s: iset<D>)` (Cantor: D would be as large as its power set) proves `false`.
+    So when the candidate adds a datatype, no type declaration may mention `iset`/`imap` (also a
+    synonym, which can carry one into a datatype under another name)."""
+    spec_types = Counter(d.qualname for d in spec.walk() if d.keyword in ("datatype", "codatatype"))
+    added = [d for d in cand.walk() if d.keyword in ("datatype", "codatatype") and spec_types[d.qualname] <= 0]
+    if not added:
+        return None
+    for d in cand.walk():
+        if d.keyword not in ("datatype", "codatatype", "type"):
+            continue
+        end = d.header_end if d.body_start < 0 else d.body_start  # the members' bodies are code
+        t = next((t for t in cand.tokens if d.start <= t.start < end and t.text in _INFINITE_COLLECTIONS), None)
+        if t is not None:
+            return _reject("datatype:infinite-set", f"`{t.text}` in {d.kind} {d.qualname} at line {_line(cand.text, t.start)} "
+                                                    f"while {added[0].kind} {added[0].qualname} is added (Dafny 2.3 does not "
+                                                    "check strict positivity through it)")
+    return None
 
 
 def _structure_key(prog: Program, d: Decl) -> tuple[str, ...]:
