@@ -30,8 +30,8 @@ binary: not a candidate at all, as for Lean) and every other rule are `rejected`
   helpers but part of the header on spec members (changing them there is `spec:changed`).
 * `include` (reads other files), `import`/`module`/`export` declarations the statement does not
   have (`added:module`; this covers `refines`, `abstract module`, `import opened`).
-* `datatype:infinite-set` — `iset`/`imap` in a type declaration of a program that adds a
-  datatype: Dafny 2.3 does not check strict positivity through them (`datatype D = D(s: iset<D>)`
+* `datatype:infinite-set` — an `iset`/`imap` over a user-defined type or type parameter in a type
+  declaration of a program that adds a datatype: Dafny 2.3 does not check strict positivity through them (`datatype D = D(s: iset<D>)`
   proves `false` by Cantor's argument).
 * `decreases-star` — `decreases *` (non-termination) unless `task.meta["allow_decreases_star"]`.
 * `loop:bodyless`, `forall:bodyless` — Dafny 2.3 assumes the invariant/ensures of a loop or
@@ -270,26 +270,40 @@ def _check_constructs(spec: Program, cand: Program, allow_star: bool) -> GateRes
 
 _STRUCTURE = ("module", "import", "export")
 _INFINITE_COLLECTIONS = ("iset", "imap")
+# Type arguments of an iset/imap that cannot reach a datatype of the program.
+_BUILTIN_TYPES = frozenset("int nat bool real char string ORDINAL seq set multiset map".split())
 
 
 def _check_infinite_sets_in_types(spec: Program, cand: Program) -> GateResult | None:
     """Dafny 2.3 checks strict positivity of datatypes for arrows only, not through `iset`/`imap`:
     `datatype D = D(s: iset<D>)` (Cantor: D would be as large as its power set) proves `false`.
-    So when the candidate adds a datatype, no type declaration may mention `iset`/`imap` (also a
-    synonym, which can carry one into a datatype under another name)."""
+    So when the candidate adds a datatype, no type declaration may hold an `iset`/`imap` over a
+    user-defined type or type parameter (also in a synonym, which can carry one into a datatype
+    under another name); `iset<int>` and the like are fine."""
     spec_types = Counter(d.qualname for d in spec.walk() if d.keyword in ("datatype", "codatatype"))
     added = [d for d in cand.walk() if d.keyword in ("datatype", "codatatype") and spec_types[d.qualname] <= 0]
     if not added:
         return None
+    toks = cand.tokens
     for d in cand.walk():
         if d.keyword not in ("datatype", "codatatype", "type"):
             continue
         end = d.header_end if d.body_start < 0 else d.body_start  # the members' bodies are code
-        t = next((t for t in cand.tokens if d.start <= t.start < end and t.text in _INFINITE_COLLECTIONS), None)
-        if t is not None:
-            return _reject("datatype:infinite-set", f"`{t.text}` in {d.kind} {d.qualname} at line {_line(cand.text, t.start)} "
-                                                    f"while {added[0].kind} {added[0].qualname} is added (Dafny 2.3 does not "
-                                                    "check strict positivity through it)")
+        for k, t in enumerate(toks):
+            if not (d.start <= t.start < end and t.text in _INFINITE_COLLECTIONS):
+                continue
+            user = ["an inferred type"]  # no `<...>`: whatever Dafny infers may be the datatype
+            if k + 1 < len(toks) and toks[k + 1].text == "<":
+                depth, j = 0, k + 1
+                for j in range(k + 1, len(toks)):
+                    depth += toks[j].text.count("<") - toks[j].text.count(">") if toks[j].text != "->" else 0
+                    if depth <= 0:
+                        break
+                user = [a.text for a in toks[k + 2 : j] if a.kind == "ident" and a.text not in _BUILTIN_TYPES]
+            if user:
+                return _reject("datatype:infinite-set", f"`{t.text}` over `{user[0]}` in {d.kind} {d.qualname} at line "
+                                                        f"{_line(cand.text, t.start)} while {added[0].kind} {added[0].qualname} "
+                                                        "is added (Dafny 2.3 does not check strict positivity through it)")
     return None
 
 

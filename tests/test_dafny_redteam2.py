@@ -147,6 +147,9 @@ ATTACKS: list[tuple[str, str, str]] = [
                                            "datatype Box<T> = Box(v: T)\ndatatype D = D(s: Box<iset<D>>)\n")),
     ("iset-cantor-synonym", SUMF, full(SUMF, RUSSELL, "type P = iset<D>\ndatatype D = D(s: P)\n")),
     ("iset-cantor-generic-synonym", SUMF, full(SUMF, RUSSELL, "type P<T> = iset<T>\ndatatype D = D(s: P<D>)\n")),
+    ("iset-cantor-nested", SUMF, full(SUMF, RUSSELL.replace("d !in d.s", "d !in d.s.0").replace("D(R)", "D((R, 0))")
+                                      .replace("d0.s", "d0.s.0"), "datatype D = D(s: (iset<D>, int))\n")),
+    ("iset-cantor-inferred-argument", SUMF, full(SUMF, RUSSELL, "datatype D = D(s: iset)\n")),
 ]
 
 HONEST: list[tuple[str, str, str]] = [
@@ -160,13 +163,14 @@ HONEST: list[tuple[str, str, str]] = [
     ("helper-auto-induction", SUMF, full(SUMF, "H(n);", f"lemma H(n: nat)\n  ensures {GOAL}\n{{\n}}\n")),
     ("colemma-auto-induction", SUMF, full(SUMF, "H(n);", f"colemma H(n: nat)\n  ensures {GOAL}\n{{\n  H(n);\n}}\n")),
     ("finite-set-in-datatype", SUMF, full(SUMF, SUM_PROOF, "datatype D = D(s: set<D>) | E\nfunction Size(d: D): nat { if d.E? then 0 else |d.s| }\n")),
+    ("iset-of-int-in-datatype", SUMF, full(SUMF, SUM_PROOF, "datatype D = D(s: iset<int>, m: imap<seq<int>, bool>)\n")),
     ("iset-without-datatype", SUMF, full(SUMF, SUM_PROOF, "function Evens(): iset<int> { iset x | x % 2 == 0 }\nlemma E() ensures 2 in Evens() { }\n")),
 ]
 
 FAST_ATTACKS = {"const-cycle-function", "empty-ghost-var", "nonpositive-datatype", "colemma-contradiction",
                 "iterator-bodyless-contradiction", "shadow-nat", "verify-paren", "inline-method", "decreases-codatatype",
                 "iset-cantor", "iset-cantor-synonym", "imap-cantor"}
-FAST_HONEST = {"subset-type-with-witness", "nested-comment", "finite-set-in-datatype", "iset-without-datatype"}
+FAST_HONEST = {"subset-type-with-witness", "nested-comment", "finite-set-in-datatype", "iset-of-int-in-datatype"}
 
 HOLES: dict[str, str] = {}
 
@@ -205,7 +209,7 @@ def test_honest_look_alikes_verify(verifier, name, tid, cand):
 # iset/imap Cantor programs are `verified` by Dafny 2.3 itself (nothing else stops them), and
 # `{:inline}` is left to Dafny's own reading (evidence: an ensures no implementation verified).
 CANTOR = ["iset-cantor", "iset-cantor-codatatype", "imap-cantor", "iset-cantor-generic-box", "iset-cantor-synonym",
-          "iset-cantor-generic-synonym"]
+          "iset-cantor-generic-synonym", "iset-cantor-nested"]
 
 
 @needs_dafny
