@@ -17,7 +17,7 @@ From that and the verifier's own warnings:
   of its definition differ from Dafny's reading of the statement.
 
 Members Dafny generates are not the program's text and are skipped: an iterator's `_ctor`, `Valid`
-and `MoveNext` (bodyless, at the iterator's own position) and an opaque function's `reveal_F`
+and `MoveNext` (bodyless, at the iterator's own position; only when the iterator has a body) and an opaque function's `reveal_F`
 (bodyless, at the function's position).
 """
 
@@ -36,7 +36,9 @@ class Finding:
 
 
 def _generated(symbols: list[Symbol]) -> set[tuple[str, str, str, str]]:
-    classes = {(s.module, s.name, s.position) for s in symbols if s.kind == "Class"}
+    # Only an iterator with a body has generated members: a bodyless one's `MoveNext` is an axiom
+    # (Dafny then reports the iterator's class with no body span).
+    classes = {(s.module, s.name, s.position) for s in symbols if s.kind == "Class" and s.has_body}
     functions = {(s.module, s.parent, f"reveal_{s.name}", s.position) for s in symbols if s.kind in ("Function", "Predicate")}
     return {s.key for s in symbols if s.is_callable and not s.has_body and (
         (s.module, s.parent, s.position) in classes or (s.module, s.parent, s.name, s.position) in functions)}

@@ -15,6 +15,10 @@ Found and closed here (gate rules in soundness.py, each with its attacks below):
 * `attr:inline` — Boogie inlines a `{:inline}` method into its callers, assumes its ensures there
   and never verifies its own implementation (`method {:inline 1} H() ensures 0 == 1 { }`). Dafny's
   own reading already refused it (`dafny:unverified`); the gate now does so up front.
+* evidence.py skipped a bodyless iterator's `MoveNext` as a generated member, so with the scanner
+  blind `iterator It() yields (x: int) yield ensures 0 == 1 ensures 0 == 1` (no body) proved
+  anything; the scanner's `added:bodyless` was the only stop. Generated members now count only
+  for an iterator with a body.
 """
 
 from __future__ import annotations
@@ -235,6 +239,20 @@ def test_inline_is_refused_by_dafnys_reading_too(verifier, monkeypatch, name):
     _, tid, cand = next(a for a in ATTACKS if a[0] == name)
     v = verifier.check(task_for(tid), Candidate(tid, cand))
     assert (v.status, v.reason.split(":")[:2]) == ("rejected", ["dafny", "unverified"]), (v.status, v.reason)
+
+
+@needs_dafny
+@pytest.mark.parametrize("name", [pytest.param("iterator-bodyless-contradiction", id="iterator-bodyless")])
+def test_bodyless_iterator_is_refused_by_dafnys_reading(verifier, monkeypatch, name):
+    """With the scanner blind, Dafny's reading must still see that a bodyless iterator's
+    `MoveNext` is an axiom (it used to skip it as a generated member)."""
+    from dafny_env import soundness
+
+    monkeypatch.setattr(soundness, "_check_constructs", lambda spec, cand, allow_star: None)
+    monkeypatch.setattr(soundness, "_check_spec", lambda spec, cand, hints: None)
+    _, tid, cand = next(a for a in ATTACKS if a[0] == name)
+    v = verifier.check(task_for(tid), Candidate(tid, cand))
+    assert v.status == "rejected" and v.reason.startswith("dafny:added:bodyless"), (v.status, v.reason)
 
 
 def main() -> None:
