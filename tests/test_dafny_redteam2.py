@@ -98,6 +98,10 @@ ATTACKS: list[tuple[str, str, str]] = [
     ("twostate-lemma", SUMF, full(SUMF, "H();", "twostate lemma H() ensures false\n")),
     ("trait-override", FIND, full(FIND, "var c := new C();\n  c.L();\n  idx := -1;",
                                   "trait T {\n  method L() ensures false\n}\nclass C extends T {\n  constructor () { }\n  method L() ensures false { L(); }\n}\n")),
+    ("verify-false-cr", SUMF, full(SUMF, "H();", f"lemma {{:verify\rfalse}} H() ensures {NO} {{ }}\n")),
+    ("many-errors-output", MUL, full(MUL, "assert 0 == 1;\n  " * 3000 + "r := a * b;")),
+    ("let-such-that-choice", SUMF, full(SUMF, "assert Pick({1, 2}) == Pick({2, 1});\n  assert Pick({1, 2}) != Pick({2, 1});",
+                                        "function Pick(s: set<int>): int requires s != {} { var x :| x in s; x }\n")),
     ("deep-nesting-crash", MUL, full(MUL, "r := a * b + " + "(" * 3000 + "0" + ")" * 3000 + ";")),
     # the same constructs with a contradiction the gate's `ensures:trivial` rule does not spot
     ("colemma-contradiction", SUMF, full(SUMF, "H();", f"colemma H()\n  ensures {NO}\n{{\n  H();\n}}\n")),
