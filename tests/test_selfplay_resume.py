@@ -68,10 +68,15 @@ def killed_then_resumed(argv_for, out: Path, kills: list[str]) -> None:
     assert run(argv_for(out, resume=True)) == 0
 
 
+def write_lean_seeds(path: Path) -> Path:
+    """LEAN_SEEDS as a seeds JSONL file (miniF2F-style rows)."""
+    path.write_text("".join(json.dumps({"name": s.split()[1], "header": HEADER, "formal_statement": s}) + "\n"
+                            for s in LEAN_SEEDS), encoding="utf-8")
+    return path
+
+
 def lean_config(tmp_path: Path) -> Path:
-    seeds = tmp_path / "lean_seeds.jsonl"
-    seeds.write_text("".join(json.dumps({"name": s.split()[1], "header": HEADER, "formal_statement": s}) + "\n"
-                             for s in LEAN_SEEDS), encoding="utf-8")
+    seeds = write_lean_seeds(tmp_path / "lean_seeds.jsonl")
     cfg = tmp_path / "lean.yaml"
     cfg.write_text(f"""lang: lean
 rounds: 2

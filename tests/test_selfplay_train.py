@@ -11,13 +11,11 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures_models import tiny_model_dir  # noqa: F401  (fixture)
-from tests.test_selfplay_resume import HEADER, LEAN_SEEDS, final_state, killed_then_resumed, run
+from tests.test_selfplay_resume import final_state, killed_then_resumed, run, write_lean_seeds
 
 
 def config(tmp_path: Path, model: Path) -> Path:
-    seeds = tmp_path / "seeds.jsonl"
-    seeds.write_text("".join(json.dumps({"name": s.split()[1], "header": HEADER, "formal_statement": s}) + "\n"
-                             for s in LEAN_SEEDS), encoding="utf-8")
+    seeds = write_lean_seeds(tmp_path / "seeds.jsonl")
     cfg = tmp_path / "tiny.yaml"
     cfg.write_text(f"""lang: lean
 rounds: 2
