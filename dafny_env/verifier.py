@@ -36,8 +36,14 @@ FAST_MODE_FALSE_NEGATIVES = ("server proof failures unconfirmed; measured false 
                              "known: dafnybench_023, clover_array_concat")
 # Statements whose reusable implementations are remembered (each costs a few names in memory).
 _REUSE_STATEMENTS = 512
+_RETRY_LATER = object()  # the statement's check met infrastructure trouble: decide on reuse later
 _CACHED_IMPL = re.compile(r"^Retrieving cached verification result for implementation (\S+?)\.\.\.\s*$", re.M)
 _PARSE_ERROR_HINTS = ("expected", "invalid ", "EOF", "unexpected", "unterminated")
+
+
+def mode(confirm_failures: bool) -> str:
+    """The mode as run metadata records it: `exact`, or `fast: ` and its measured false negatives."""
+    return "exact" if confirm_failures else f"fast: {FAST_MODE_FALSE_NEGATIVES}"
 
 
 def vc_time_limit(timeout: float) -> int:
@@ -77,6 +83,8 @@ class DafnyVerifier:
         self._spec_cache: dict[str, tuple[str, list]] = {}
         # stable file name -> implementations of the statement itself that Boogie may serve from its cache
         self._reusable: OrderedDict[str, frozenset[str] | None] = OrderedDict()
+        self._confirm_slots = threading.BoundedSemaphore(self.workers)  # concurrent CLI confirmations
+        self._seeding: set[str] = set()  # names whose statement is being verified right now
         self._closed = False
         self._lock = threading.Lock()
 
@@ -88,7 +96,7 @@ class DafnyVerifier:
         if not self._tc:
             return ""
         if self.backend == "server" and not self.confirm_failures:
-            return f"{self._tc.stamp} [fast: {FAST_MODE_FALSE_NEGATIVES}]"
+            return f"{self._tc.stamp} [{mode(False)}]"
         return self._tc.stamp
 
     def check(self, task: Task, candidate: Candidate) -> Verdict:
@@ -101,8 +109,11 @@ class DafnyVerifier:
             return verdict_key(self.toolchain() + header_stamp(task.header), task.header, task.statement, cand.text,
                                kind=task.kind, **verdict_versions())
 
+        # The exact mode runs twice the threads: while some wait for a CLI confirmation (its own
+        # `workers` slots), the others keep every server of the pool busy.
+        threads = 2 * self.workers if self.confirm_failures and self.backend == "server" else self.workers
         return check_batch(pairs, key, lambda pair: self._check_with_retry(pair[0], pair[1].text),
-                           cache=self.cache, workers=self.workers, on_result=on_result, thread_name="dafny-check")
+                           cache=self.cache, workers=threads, on_result=on_result, thread_name="dafny-check")
 
     def close(self) -> None:
         """Stop every process; checks after this return `error` and start nothing."""
@@ -230,10 +241,12 @@ class DafnyVerifier:
                                                                       to_program_line)
 
         impls: list = []
+        server_parse: list[ParsedOutput] = []
 
         def verdict_from(reply: Reply) -> Verdict:
             parsed = parse_output(reply.output, self._tc.major)
             impls[:] = parsed.impls
+            server_parse[:] = [parsed]
             messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in parsed.messages]
             verdict = _verdict(reply, parsed, gate.members, messages, self.timeout, fresh)
             if reply.kind == "done" and parsed.bodyless_statements and verdict.status in ("verified", "failed"):
@@ -249,14 +262,16 @@ class DafnyVerifier:
         name = self._reuse_name(task) if reusing else None
         reply, reused = self._run_reusing(task, program, name, fresh)
         verdict = verdict_from(reply)
-        if self.confirm_failures and self.backend == "server" and _server_may_differ(verdict):
+        if (self.confirm_failures and self.backend == "server"
+                and _server_may_differ(verdict, server_parse[0], reply.output, program)):
             # DafnyServer 2.3 hands z3 a differently shaped VC than `dafny` does (snapshot mode, and
             # even without it a block the CLI coalesces), and z3 then fails on a few programs that
             # the CLI verifies (dafnybench_023, clover_array_concat; not the 10 s per-VC cap: they
-            # fail with 50 s too). No sound rule tells those from real failures, so in the exact
-            # mode every proof failure goes to the reference CLI; parse and resolution errors are
-            # deterministic and do not.
-            verdict = verdict_from(self.run_program(program, cli=True))
+            # fail with 50 s too). Those failures go to the reference CLI (`_server_may_differ`);
+            # parse and resolution errors are deterministic and do not. Confirmations have slots
+            # of their own, so they overlap with the servers' work (`check_many`).
+            with self._confirm_slots:
+                verdict = verdict_from(self.run_program(program, cli=True))
             verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
         if verdict.status == "verified":
             decided = self._dafny_evidence(task, program, verdict, impls, reused, own_lines)
@@ -307,6 +322,30 @@ class DafnyVerifier:
             if name in self._reusable:
                 self._reusable.move_to_end(name)
                 return self._reusable[name]
+            if name in self._seeding:
+                return None  # another thread is verifying the statement: this candidate goes without
+            self._seeding.add(name)
+        try:
+            allowed = self._verify_statement(task, name)
+        finally:
+            with self._lock:
+                self._seeding.discard(name)
+        if allowed is _RETRY_LATER:
+            return None
+        with self._lock:
+            self._reusable[name] = allowed
+            while len(self._reusable) > _REUSE_STATEMENTS:
+                self._reusable.popitem(last=False)
+        return allowed
+
+    def _verify_statement(self, task: Task, name: str) -> frozenset[str] | None | object:
+        """The statement's verified implementations under `name`; None when nothing can be reused
+        (also decided without a request when no declaration of the statement has a body: there is
+        then nothing of its own to verify, measured to cost a request per task for no reuse)."""
+        from .syntax import parse
+
+        if not any(d.has_body for d in parse(task.statement).walk() if d.is_callable):
+            return None
         statement = task.statement
         if self._tc.major < 3:
             from .dialect import BridgeRefusal, to_dafny2
@@ -317,16 +356,9 @@ class DafnyVerifier:
                 return None
         reply = self.run_program(statement, name=name)
         parsed = parse_output(reply.output, self._tc.major)
-        allowed = None
         if reply.kind == "done" and not parsed.frontend_errors and not parsed.internal_error:
-            allowed = frozenset(i.name for i in parsed.impls if i.outcome == "verified")
-        elif reply.kind not in ("done", "timeout"):
-            return None  # infrastructure trouble: try again with the next candidate
-        with self._lock:
-            self._reusable[name] = allowed
-            while len(self._reusable) > _REUSE_STATEMENTS:
-                self._reusable.popitem(last=False)
-        return allowed
+            return frozenset(i.name for i in parsed.impls if i.outcome == "verified") or None
+        return None if reply.kind in ("done", "timeout") else _RETRY_LATER  # infrastructure trouble
 
     def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list,
                         reused: bool = False, own_lines: tuple[int, int] | None = None) -> Verdict | None:
@@ -394,9 +426,26 @@ def _declared(symbols: list) -> set[tuple[str, str, str, str]]:
     return {s.key for s in symbols if s.module}
 
 
-def _server_may_differ(verdict: Verdict) -> bool:
-    """Proof failures and per-VC time-outs (reason `verify...`), not hard limits or front-end errors."""
-    return verdict.reason.startswith("verify")
+def _server_may_differ(verdict: Verdict, parsed: ParsedOutput, output: str, program: str) -> bool:
+    """Whether the CLI might verify what the server failed (the exact mode then asks it).
+
+    Only proof failures and per-VC time-outs (reason `verify...`) can differ; hard limits and
+    front-end errors do not. Of those, every one is confirmed except plain proof errors (`verify:
+    N error(s)`, every unverified implementation ending in `error`, each error with its execution
+    trace) of a program without loops: both VC-shape cases seen (dafnybench_023,
+    clover_array_concat) fail on a path through a loop head (Boogie's loop cut, where the server
+    keeps a block the CLI coalesces), and on the measured loop-free failures
+    (bench/dafny_rl_throughput.py) the CLI never verified one the server failed.
+    """
+    if not verdict.reason.startswith("verify"):
+        return False
+    if not verdict.reason.startswith("verify: ") or any(i.outcome not in ("verified", "error") for i in parsed.impls):
+        return True
+    if "LoopHead" in output or output.count("Execution trace:") < len(parsed.errors):
+        return True
+    from .syntax import code_tokens
+
+    return any(t.text == "while" for t in code_tokens(program))
 
 
 def _to_candidate(m: Message, program_line: int, line_offset: int) -> Message:

@@ -29,3 +29,13 @@ def get_verifier(lang: str, *, cache: VerdictCache | None | bool = True, **optio
 
         return LeanVerifier(cache=cache, **options)
     raise ValueError(f"unknown language {lang!r}: expected 'dafny' or 'lean'")
+
+
+def verifier_mode(lang: str, options: dict[str, Any]) -> str:
+    """How the verifier decides, for run metadata: Dafny's `exact` or `fast: <its measured false
+    negatives>` (from `confirm_failures`, default exact); "" for a language with one mode."""
+    if lang == "dafny":
+        from dafny_env.verifier import mode
+
+        return mode(bool(options.get("confirm_failures", True)))
+    return ""

@@ -191,3 +191,39 @@ def test_a_reused_verified_with_a_declaration_the_statement_lacks_is_rechecked(f
     assert _statuses(fast, [(task, BODY_OK), (task, BODY_OK)]) == ["verified", "verified"]
     stable = calls[0][0]
     assert [n == stable for n, _ in calls] == [True, True, False, False], [n for n, _ in calls]
+
+
+@needs_server
+def test_no_statement_request_when_nothing_can_be_reused(fast, monkeypatch):
+    """A statement without a body of its own has nothing to reuse: no request for it, fresh names.
+    One whose bodies verify to nothing (a non-recursive function) is asked once, then never again."""
+    calls = _recording(fast, monkeypatch)
+    bare = Task("t", "dafny", "lemma T(x: int) ensures x + 1 > x\n")
+    assert _statuses(fast, [(bare, "{\n}"), (bare, "{\n  assert x + 1 > x;\n}")]) == ["verified", "verified"]
+    assert [n for n, _ in calls] == [None, None]
+    calls.clear()
+    plain = Task("t", "dafny", "function Abs(x: int): int { if x < 0 then -x else x }\nlemma T(x: int) ensures Abs(x) >= 0\n")
+    assert _statuses(fast, [(plain, "{\n}"), (plain, "{\n  assert Abs(x) >= 0;\n}")]) == ["verified", "verified"]
+    names = [n for n, _ in calls]
+    assert names[0] and names[0].startswith("task-") and names[1:] == [None, None], names
+
+
+@needs_server
+def test_concurrent_candidates_verify_the_statement_once(monkeypatch):
+    """Two workers start on the same new statement: one verifies it, the other checks its candidate
+    without reuse instead of verifying the statement a second time."""
+    bodies = [BODY_OK, BODY_BAD, "{\n  reveal_F(); assert x + 2 >= x + 2;\n}", "{\n  reveal_F(); assert true;\n}"]
+    with DafnyVerifier(workers=2, confirm_failures=False) as v:
+        programs: list[str] = []
+        real = v.run_program
+
+        def run_program(program, fresh=False, cli=False, command="verify", name=None):
+            if command == "verify":
+                programs.append(program)
+            return real(program, fresh=fresh, cli=cli, command=command, name=name)
+
+        monkeypatch.setattr(v, "run_program", run_program)
+        task = Task("t", "dafny", HELPER)
+        out = v.check_many([(task, Candidate(f"c{i}", b)) for i, b in enumerate(bodies)])
+    assert [x.status for x in out] == ["verified", "failed", "verified", "verified"]
+    assert programs.count(HELPER) == 1, len(programs)

@@ -47,13 +47,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 2
     lang = train[0].lang
-    options = {} if cfg.verifier.timeout is None else {"timeout": cfg.verifier.timeout}
-    if args.ray_address:
-        factory = backends.ray_factory(lang, options, args.ray_address, cfg.verifier.workers)
-    else:
-        factory = backends.local_factory(lang, options)
+    factories = []
+    for heldout_checks in (False, True):
+        options = cfg.verifier.options(lang, heldout=heldout_checks)
+        if args.ray_address:
+            factories.append(backends.ray_factory(lang, options, args.ray_address, cfg.verifier.workers))
+        else:
+            factories.append(backends.local_factory(lang, options))
     try:
-        training = Training(cfg, args.out, factory, resume=args.resume, progress=not args.no_progress)
+        training = Training(cfg, args.out, factories[0], heldout_factory=factories[1], resume=args.resume,
+                            progress=not args.no_progress)
     except RunDirError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
