@@ -63,7 +63,8 @@ def main() -> int:
     train, held = train_and_heldout(cfg.tasks)
     print(f"dafny-team: {len(train)} train tasks, {len(held)} held-out tasks; {args.rounds} EI rounds x "
           f"{args.samples} samples, {args.grpo_steps} GRPO steps", flush=True)
-    run = Training(cfg, args.out, local_factory("dafny", {"timeout": 60}), resume=args.resume)
+    run = Training(cfg, args.out, local_factory("dafny", cfg.verifier.options("dafny")), resume=args.resume,
+                   heldout_factory=local_factory("dafny", cfg.verifier.options("dafny", heldout=True)))
     run.run(train, held)
     print("\ntraining reward curve (verified fraction of the samples trained on):")
     for r in run.metrics.records():

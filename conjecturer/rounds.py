@@ -141,7 +141,7 @@ class SelfPlay:
     def _factory(self, step: str):
         from prover.evaluation import backends
 
-        options = self._verifier_options()
+        options = self._verifier_options(step)
         if self.checker_factory is not None:
             inner = self.checker_factory
         elif self.ray_address:
@@ -151,12 +151,24 @@ class SelfPlay:
             inner = backends.local_factory(self.cfg.lang, options)
         return lambda: _FaultChecker(inner(), step)
 
-    def _verifier_options(self) -> dict[str, Any]:
-        """The verifier options (they shape verdicts, so an eval run records them)."""
+    def _verifier_options(self, step: str) -> dict[str, Any]:
+        """The verifier options of a step (they shape verdicts, so an eval run records them).
+
+        Dafny: proving uses `prover.confirm_failures` (the fast mode by default), the held-out
+        eval `heldout.confirm_failures` (exact by default), and validation the exact mode (a
+        false negative there would let a vacuous conjecture through).
+        """
         options: dict[str, Any] = {"timeout": self.cfg.prover.timeout}
         if self.cfg.lang == "dafny":
-            options["confirm_failures"] = self.cfg.prover.confirm_failures
+            options["confirm_failures"] = {"prove": self.cfg.prover.confirm_failures,
+                                           "eval": self.cfg.heldout.confirm_failures}.get(step, True)
         return options
+
+    def verifier_mode(self, step: str) -> str:
+        """The verifier's mode of a step, as run.json and metrics record it."""
+        from prover.verifiers import verifier_mode
+
+        return verifier_mode(self.cfg.lang, self._verifier_options(step))
 
     def _policy(self, spec: str, role: str) -> Any:
         """Policies by spec, shared between roles (one model in memory when both roles use it)."""
@@ -404,7 +416,7 @@ class _Round:
         settings = EvalSettings(bench=f"selfplay/{self.r:03d}/{name}", data_revision=revision, policy=spec,
                                 samples=samples, limit=None, lang=self.cfg.lang,
                                 toolchain=installed_toolchain(self.cfg.lang), task_ids=[t.id for t in tasks],
-                                verifier=self.sp._verifier_options())
+                                verifier={**self.sp._verifier_options(name), "mode": self.sp.verifier_mode(name)})
         run = EvalRun(self.rd / name, settings, tasks, policy, self.sp._factory(name),
                       workers=self.cfg.prover.workers, gen_batch=self.cfg.prover.gen_batch,
                       progress=self.sp.progress)
@@ -608,5 +620,6 @@ class _Round:
             "prover_examples": sel["prover_examples"], "conjecturer_examples": sel["conjecturer_examples"],
             "pass_rate_histogram": pass_rate_histogram(s for t, s in stats.items() if not is_canary(t)),
             "heldout_pass_rate": held, "models": self.state["models"],
+            "verifier": {step: self.sp.verifier_mode(step) for step in ("prove", "eval", "validate")},
             "seconds": dict(self.steps),
         }

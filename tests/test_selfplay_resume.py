@@ -129,6 +129,27 @@ def test_resume_refuses_another_config_and_a_missing_flag(tmp_path):
     SelfPlay(SelfPlayConfig(rounds=1), out, resume=True)._open()
 
 
+def test_dafny_proving_uses_the_fast_mode_and_validation_and_eval_the_exact_one(tmp_path, monkeypatch):
+    from conjecturer.config import SelfPlayConfig
+    from conjecturer.rounds import SelfPlay
+    from dafny_env.verifier import FAST_MODE_FALSE_NEGATIVES
+    from prover.configfile import ConfigError, from_dict
+    from prover.evaluation import backends
+
+    made = []
+    monkeypatch.setattr(backends, "local_factory", lambda lang, options: made.append(options) or (lambda: None))
+    sp = SelfPlay(SelfPlayConfig(), tmp_path / "run")
+    for step in ("validate", "prove", "eval"):
+        sp._factory(step)
+    assert [o["confirm_failures"] for o in made] == [True, False, True]
+    assert sp.verifier_mode("prove") == f"fast: {FAST_MODE_FALSE_NEGATIVES}" and sp.verifier_mode("eval") == "exact"
+    exact = SelfPlay(from_dict(SelfPlayConfig, {"prover": {"confirm_failures": True}}), tmp_path / "run2")
+    assert exact.verifier_mode("prove") == "exact"
+    with pytest.raises(ConfigError, match="did you mean 'confirm_failures'"):
+        from_dict(SelfPlayConfig, {"heldout": {"confirm_failure": False}})
+    assert SelfPlay(SelfPlayConfig(lang="lean"), tmp_path / "run3").verifier_mode("prove") == ""
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(3600)
 @pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")

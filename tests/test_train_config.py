@@ -94,3 +94,83 @@ def test_resume_picks_the_newest_complete_checkpoint(tmp_path):
     assert _last_checkpoint(tmp_path) == tmp_path / "checkpoint-10"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint-1", "checkpoint-10", "checkpoint-2"]
     assert _last_checkpoint(tmp_path / "none") is None
+
+
+def test_training_checks_dafny_in_the_fast_mode_and_evals_held_out_tasks_exactly():
+    cfg = TrainConfig()
+    assert cfg.verifier.options("dafny") == {"confirm_failures": False}
+    assert cfg.verifier.options("dafny", heldout=True) == {"confirm_failures": True}
+    assert "confirm_failures" not in cfg.verifier.options("lean")  # Lean has one mode
+    cfg = from_dict(TrainConfig, {"verifier": {"timeout": 30, "confirm_failures": True, "heldout_confirm_failures": False}})
+    assert cfg.verifier.options("dafny") == {"timeout": 30, "confirm_failures": True}
+    assert cfg.verifier.options("dafny", heldout=True) == {"timeout": 30, "confirm_failures": False}
+    with pytest.raises(ConfigError, match="did you mean 'confirm_failures'"):
+        from_dict(TrainConfig, {"verifier": {"confirm_failure": False}})
+
+
+def test_prover_train_builds_fast_and_exact_checkers(tmp_path, monkeypatch):
+    """`prover train` hands the training checks and the held-out evals their own verifier options."""
+    import argparse
+
+    from prover.commands import train as train_cmd
+    from prover.evaluation import backends
+    from prover.train import pipeline
+
+    made, got = [], {}
+    monkeypatch.setattr(backends, "local_factory", lambda lang, options: made.append((lang, options)) or len(made))
+
+    class Stop(Exception):
+        pass
+
+    def fake_training(cfg, out, factory, *, heldout_factory=None, **kw):
+        got.update(factory=factory, heldout_factory=heldout_factory)
+        raise Stop
+
+    monkeypatch.setattr(pipeline, "Training", fake_training)
+    cfg = tmp_path / "train.json"
+    cfg.write_text(json.dumps({"tasks": {"train": ["dafny-team"], "limit": 2, "heldout_limit": 1,
+                                         "test_benchmarks": []}}), encoding="utf-8")
+    with pytest.raises(Stop):
+        train_cmd.run(argparse.Namespace(config=str(cfg), out=str(tmp_path / "out"), resume=False, ray_address=None,
+                                         no_progress=True))
+    assert made == [("dafny", {"confirm_failures": False}), ("dafny", {"confirm_failures": True})]
+    assert got == {"factory": 1, "heldout_factory": 2}
+
+
+def test_the_fast_mode_and_its_false_negatives_are_in_run_json_and_metrics(tmp_path, monkeypatch):
+    from dafny_env.verifier import FAST_MODE_FALSE_NEGATIVES
+    from prover.evaluation import runner
+    from prover.train import pipeline
+
+    runs = []
+
+    class FakeRun:
+        failure = None
+
+        def __init__(self, run_dir, settings, tasks, policy, factory, **kw):
+            runs.append((settings, factory))
+            Path(run_dir).mkdir(parents=True, exist_ok=True)
+
+        def run(self, ks):
+            return None
+
+    monkeypatch.setattr(runner, "EvalRun", FakeRun)
+    monkeypatch.setattr(runner, "final_attempts", lambda run_dir: {("b", 0): {"task_id": "b", "status": "failed"}})
+
+    class NoPolicy:
+        def close(self):
+            pass
+
+    train_task, held_task = Task("a", "dafny", "lemma A() ensures true\n"), Task("b", "dafny", "lemma B() ensures true\n")
+    training = pipeline.Training(TrainConfig(), tmp_path / "out", "train-factory", heldout_factory="heldout-factory",
+                                 progress=False)
+    monkeypatch.setattr(training, "_policy", lambda ckpt: NoPolicy())
+    training.train_tasks, training.heldout = [train_task], [held_task]
+    training._sample(Path("ckpt"), [train_task], 1, tmp_path / "out" / "s", "train")
+    training.heldout_eval(Path("ckpt"), "base", 0)
+    (train_settings, train_factory), (held_settings, held_factory) = runs
+    assert train_factory == "train-factory" and held_factory == "heldout-factory"
+    assert train_settings.verifier == {"confirm_failures": False, "mode": f"fast: {FAST_MODE_FALSE_NEGATIVES}"}
+    assert held_settings.verifier == {"confirm_failures": True, "mode": "exact"}
+    (line,) = training.metrics.records()
+    assert line["phase"] == "eval" and line["verifier"] == "exact"

@@ -48,10 +48,13 @@ class Training:
     """One `prover train` run in `out`; `run()` does whatever is not done yet."""
 
     def __init__(self, cfg: TrainConfig, out: str | Path, factory: CheckerFactory, *, resume: bool = False,
-                 progress: bool = True):
+                 progress: bool = True, heldout_factory: CheckerFactory | None = None):
+        """`factory` checks training samples and rewards; `heldout_factory` (default: the same) the
+        held-out evals (their verifier options: `cfg.verifier.options(lang, heldout=True)`)."""
         self.cfg = cfg
         self.out = Path(out)
         self.factory = factory
+        self.heldout_factory = heldout_factory or factory
         self.progress = progress
         self._open(resume)
         self.metrics = MetricsLog(self.out)
@@ -106,7 +109,15 @@ class Training:
         return HFPolicy(ckpt, temperature=m.temperature, top_p=m.top_p, max_new_tokens=m.max_new_tokens,
                         batch_size=m.batch_size, prompt_style=m.prompt_style, seed=self.cfg.seed)
 
-    def _sample(self, ckpt: Path, tasks: Sequence[Task], n: int, run_dir: Path, name: str):
+    def _verifier_mode(self, heldout: bool) -> str:
+        """The verifier's mode of training checks or held-out evals (Dafny's fast mode names its
+        measured false negatives), recorded in every run.json and metrics line."""
+        from ..verifiers import verifier_mode
+
+        lang = (self.train_tasks or self.heldout)[0].lang
+        return verifier_mode(lang, self.cfg.verifier.options(lang, heldout=heldout))
+
+    def _sample(self, ckpt: Path, tasks: Sequence[Task], n: int, run_dir: Path, name: str, heldout: bool = False):
         """Sample-and-verify with the eval runner (resumable); returns the attempt records."""
         from ..benchmarks import installed_toolchain
         from ..evaluation.runner import EvalRun, EvalSettings, final_attempts
@@ -118,10 +129,13 @@ class Training:
         settings = EvalSettings(bench=name, data_revision=rev,
                                 policy=f"hf:{ckpt} temperature={m.temperature} top_p={m.top_p} "
                                        f"max_new_tokens={m.max_new_tokens} prompt_style={m.prompt_style}",
-                                samples=n, limit=None, lang=lang, toolchain=installed_toolchain(lang), task_ids=ids)
+                                samples=n, limit=None, lang=lang, toolchain=installed_toolchain(lang), task_ids=ids,
+                                verifier={**self.cfg.verifier.options(lang, heldout=heldout),
+                                          "mode": self._verifier_mode(heldout)})
         policy = self._policy(ckpt)
         try:
-            runner = EvalRun(run_dir, settings, tasks, policy, self.factory, workers=self.cfg.verifier.workers,
+            runner = EvalRun(run_dir, settings, tasks, policy, self.heldout_factory if heldout else self.factory,
+                             workers=self.cfg.verifier.workers,
                              gen_batch=self.cfg.ei.gen_batch, progress=self.progress)
             runner.run((1,))
         finally:
@@ -140,12 +154,13 @@ class Training:
                 return res
         t0 = time.monotonic()
         attempts = self._sample(ckpt, self.heldout, self.cfg.heldout_samples, self.out / "eval" / label,
-                                "heldout")
+                                "heldout", heldout=True)
         per_task = pass1_per_task(attempts)
         res = EvalResult(label, str(ckpt), per_task, pass1(per_task, [t.id for t in self.heldout]))
         self.evals.append(res)
         self.metrics.write({"phase": "eval", "step": step, "label": label, "heldout_pass1": res.pass1,
                             "samples": self.cfg.heldout_samples, "tasks": len(self.heldout),
+                            "verifier": self._verifier_mode(heldout=True),
                             "verdicts": _counts(attempts), "seconds": {"total": time.monotonic() - t0},
                             "per_task": {k: list(v) for k, v in per_task.items()}})
         print(f"held-out pass@1 after {label}: {100 * res.pass1:.1f}% "
@@ -185,7 +200,8 @@ class Training:
             rec: dict[str, Any] = {
                 "phase": "ei", "step": r, "global_step": r,
                 "reward_mean": counts["verified"] / scored if scored else 0.0,
-                "verdicts": counts, "selected": len(selected), "trained_on": len(training),
+                "verdicts": counts, "verifier": self._verifier_mode(heldout=False),
+                "selected": len(selected), "trained_on": len(training),
                 "tasks_learnable": len({e.task_id for e in selected}),
                 "seconds": {"generation": sum(float(a.get("gen_seconds", 0.0)) for a in attempts),
                             "verification": sum(float(a.get("seconds", 0.0)) for a in attempts
@@ -213,6 +229,7 @@ class Training:
         done_steps = int(last.name.split("-")[-1]) if last else 0
         self.metrics.drop_after("grpo", done_steps)  # a step logged but not checkpointed is redone
         service = RewardService(self.factory, self.cfg.rewards, self.cfg.verifier.workers)
+        verifier = self._verifier_mode(heldout=False)
 
         def on_step(step: int, logs: dict[str, Any], stats) -> None:
             counts, check_s = service.take_counts()
@@ -222,7 +239,7 @@ class Training:
             self.metrics.write({
                 "phase": "grpo", "step": step, "global_step": offset + step,
                 "reward_mean": logs.get("reward"), "reward_std": logs.get("reward_std"),
-                "verdicts": counts, "kl": logs.get("kl"), "entropy": logs.get("entropy"),
+                "verdicts": counts, "verifier": verifier, "kl": logs.get("kl"), "entropy": logs.get("entropy"),
                 "loss": logs.get("loss"),
                 "seconds": {"generation": stats.generation, "verification": check_s,
                             "verification_wait": stats.verification_wait,
