@@ -3,19 +3,22 @@
 Training and self-play send k candidates for the same spec, most of them wrong. For each team task
 (`dafny-team`) this bench checks, as bodies of the task's target (what a policy writes):
   the reference body, an empty body, the reference + a true assert, + another true assert,
-  + a false assert, and up to `--samples` bodies of the portfolio policy,
+  + a false assert, up to `--samples` bodies of the portfolio policy, and the real SmolLM2-135M
+  samples stored in bench/data/smollm2_team_samples.json (what the model wrote, extracted as
+  `prover eval` does; the file records the command that made it),
 in one run, at the same parallelism, with no verdict cache:
   (a) one stock `dafny /compile:0 /trace` process per check on the program the verifier assembles
       (gate + Dafny 4 -> 2.3 bridge): the baseline, and the reference verdicts (`verified` when
       dafny exits 0 and /trace lists every implementation verified);
-  (b) `DafnyVerifier` as `prover verify` runs it (exact mode: server proof failures re-checked by
-      one `dafny` process; eval's default);
+  (b) `DafnyVerifier` as `prover verify` runs it (exact mode: the server proof failures that can be
+      server false negatives re-checked by one `dafny` process; eval's default);
   (c) `DafnyVerifier(confirm_failures=False)`, the fast mode training uses.
 Prints checks/s, the ratio to (a), p50/p95 latency, and agreement with (a) item by item; for (c)
 the items it fails that stock dafny verifies (its false negatives, the rate stamped on its
 verdicts). The pools are started (untimed) before their rows: a pool lives for a whole job.
+Candidates the gate refuses never reach Dafny; they are listed as excluded, not timed.
 
-  python bench/dafny_rl_throughput.py --limit 40 --workers 2
+  python bench/dafny_rl_throughput.py --limit 16 --workers 2
 """
 
 from __future__ import annotations
@@ -43,6 +46,18 @@ from prover.benchmarks import load_benchmark
 from prover.core import Candidate, Task
 from prover.policies.portfolio import dafny_candidates
 
+SMOLLM2_SAMPLES = Path(__file__).resolve().parent / "data" / "smollm2_team_samples.json"
+
+
+def smollm2_samples(path: Path = SMOLLM2_SAMPLES) -> dict[str, list[str]]:
+    """task id -> the stored SmolLM2 samples (extracted text; empty when nothing was extractable)."""
+    if not path.exists():
+        return {}
+    out: dict[str, list[str]] = {}
+    for row in json.loads(path.read_text(encoding="utf-8"))["samples"]:
+        out.setdefault(row["task_id"], []).append(row["text"])
+    return out
+
 
 def reference_body(task: Task) -> str | None:
     """The reference's body of the task's target (the one declaration the statement leaves bodyless)."""
@@ -60,8 +75,9 @@ def _with_assert(body: str, claim: str) -> str:
     return "{\n  assert " + claim + ";" + body.strip()[1:]
 
 
-def items(tasks: list[Task], samples: int) -> list[tuple[str, Task, str]]:
-    """(item id, task, candidate body) for every task with a reference body."""
+def items(tasks: list[Task], samples: int, smollm2: dict[str, list[str]] | None = None) -> list[tuple[str, Task, str]]:
+    """(item id, task, candidate) for every task with a reference body; SmolLM2's samples that
+    hold no extractable text are left out (they never reach a verifier: `failed` at extraction)."""
     out = []
     for task in tasks:
         body = reference_body(task)
@@ -74,6 +90,9 @@ def items(tasks: list[Task], samples: int) -> list[tuple[str, Task, str]]:
             if i >= samples:
                 break
             kinds[f"portfolio-{i}"] = cand
+        for i, text in enumerate((smollm2 or {}).get(task.id, [])):
+            if text.strip():
+                kinds[f"smollm2-{i}"] = text
         out += [(f"{task.id}#{k}", task, c) for k, c in kinds.items()]
     return out
 
@@ -128,13 +147,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=int, default=2, help="portfolio bodies per task besides the five kinds (default 2)")
     ap.add_argument("--workers", type=int, default=2, help="parallel checks for every row (default 2)")
     ap.add_argument("--timeout", type=float, default=60.0, help="hard per-check timeout, s (default 60)")
+    ap.add_argument("--smollm2", type=Path, default=SMOLLM2_SAMPLES,
+                    help="stored SmolLM2 samples to include (default bench/data/smollm2_team_samples.json)")
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON here")
     args = ap.parse_args(argv)
 
     tasks = load_benchmark("dafny-team")[: args.limit]
     work, excluded = [], []
     programs: dict[str, str] = {}
-    for item_id, task, body in items(tasks, args.samples):
+    for item_id, task, body in items(tasks, args.samples, smollm2_samples(args.smollm2)):
         program = stock_program(task, body)
         if program is None:
             excluded.append(item_id)
@@ -154,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
             rows[label] = measure_verifier(v, work, label)
     print(f"{len(work)} candidates ({len(tasks)} team tasks x {len(work) / max(1, len(tasks)):.1f}), "
           f"{args.workers} workers, cache off, load average {os.getloadavg()[0]:.1f}, {rows['prover verify (fast)']['toolchain']}")
+    smol = [i for i, _, _ in work if "#smollm2-" in i]
+    smol_out = [i for i in excluded if "#smollm2-" in i]
+    print(f"SmolLM2 samples with extractable text: {len(smol) + len(smol_out)}, reached Dafny: {len(smol)}; "
+          f"excluded by the gate before any Dafny call (not timed): {len(excluded)} items")
     for name, r in rows.items():
         ratio = r["checks_per_s"] / stock["checks_per_s"]
         disagree = sorted(k for k in r["outcomes"] if (r["outcomes"][k] == "verified") != (stock["outcomes"][k] == "verified"))
@@ -169,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'':>26}false negatives (stock verified, this did not): {len(false_neg)}/{r['checks']} "
                   f"= {len(false_neg) / r['checks']:.1%} {false_neg}")
             print(f"{'':>26}false positives (this verified, stock did not): {len(false_pos)} {false_pos}")
+            confirmed = sum("[confirmed by dafny CLI]" in x for x in r["reasons"].values())
+            print(f"{'':>26}failures re-checked by a dafny process: {confirmed}")
             for k in disagree:
                 print(f"{'':>28}{k}: {r['reasons'][k][:160]}")
     if args.json:
