@@ -339,12 +339,25 @@ class DafnyVerifier:
         return allowed
 
     def _verify_statement(self, task: Task, name: str) -> frozenset[str] | None | object:
-        """The statement's verified implementations under `name`; None when nothing can be reused
-        (also decided without a request when no declaration of the statement has a body: there is
-        then nothing of its own to verify, measured to cost a request per task for no reuse)."""
-        from .syntax import parse
+        """The statement's verified implementations under `name`; None when nothing can be reused.
 
-        if not any(d.has_body for d in parse(task.statement).walk() if d.is_callable):
+        Decided without a request: no reuse when no declaration of the statement has a body (there
+        is nothing of its own to verify; measured to cost a request per task for nothing), and
+        none when anything in the statement besides the target names the target. Only then can
+        the target's body not change another member's proof obligations: a body that calls a
+        helper which calls the target puts both in one recursion, and the helper's implementation
+        must then prove termination, which its cached result (verified without the cycle) never
+        did (tests/test_dafny_reuse.py: a circular proof that this would let through).
+        """
+        from .syntax import code_tokens, parse
+
+        spec = parse(task.statement)
+        targets = [d for d in spec.walk() if d.is_callable and not d.has_body]
+        if len(targets) != 1 or not any(d.has_body for d in spec.walk() if d.is_callable):
+            return None
+        target = targets[0]
+        rest = task.statement[: target.start] + "\n" + task.statement[target.header_end :]
+        if any(t.text == target.name for t in code_tokens(rest)):
             return None
         statement = task.statement
         if self._tc.major < 3:

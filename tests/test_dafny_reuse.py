@@ -227,3 +227,17 @@ def test_concurrent_candidates_verify_the_statement_once(monkeypatch):
         out = v.check_many([(task, Candidate(f"c{i}", b)) for i, b in enumerate(bodies)])
     assert [x.status for x in out] == ["verified", "failed", "verified", "verified"]
     assert programs.count(HELPER) == 1, len(programs)
+
+
+CIRCULAR = ("lemma H(n: nat)\n  ensures n < 0\n{\n  T(n + 1);\n}\n\n"
+            "lemma T(n: nat)\n  decreases n + 1\n  ensures n < 0\n")
+
+
+@needs_server
+def test_a_body_that_closes_a_recursion_through_a_helper_is_not_verified(fast):
+    """H calls T in the statement; a body of T that calls H makes them one recursion, and H's call
+    to T does not decrease. Stock Dafny reports the termination error in H; H's result from the
+    statement alone (no cycle there) must not stand in for it, after any other candidate."""
+    task = Task("t", "dafny", CIRCULAR)
+    assert _statuses(fast, [(task, "{\n}"), (task, "{\n  H(n);\n}")]) == ["failed", "failed"]
+    assert fast._reusable_impls(task, fast._reuse_name(task)) is None
