@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-
 from dafny_env import DafnyVerifier
 from dafny_env.messages import parse_output
-from dafny_env.toolchain import DafnyNotFound, detect
 from dafny_env.verifier import _server_may_differ
 from prover.core import Candidate, Task, Verdict
-
-try:
-    TC = detect()
-except DafnyNotFound:  # pragma: no cover - depends on the machine
-    TC = None
-needs_server = pytest.mark.skipif(TC is None or TC.mode != "server", reason="needs Dafny 2.x with DafnyServer")
+from tests.test_dafny_reuse import needs_server
 
 # What DafnyServer 2.3 printed for a loop-free false lemma and for clover_array_concat (abridged).
 PLAIN = ("Verifying Impl$$_module.__default.T ...\n  [2 proof obligations]  error\n"
