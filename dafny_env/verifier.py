@@ -106,8 +106,12 @@ class DafnyVerifier:
         """Check every pair; identical (task, candidate) pairs run once; cached verdicts are reused."""
         def key(pair: tuple[Task, Candidate]) -> str:
             task, cand = pair
+            # The gate reads `allow_decreases_star` from the task: a task that allows `decreases *`
+            # must never answer for one with the same statement that does not. Absent when unset,
+            # so that every other key stays as it was.
+            star = {"allow_decreases_star": True} if task.meta.get("allow_decreases_star") else {}
             return verdict_key(self.toolchain() + header_stamp(task.header), task.header, task.statement, cand.text,
-                               kind=task.kind, **verdict_versions())
+                               kind=task.kind, **star, **verdict_versions())
 
         # The exact mode runs twice the threads: while some wait for a CLI confirmation (its own
         # `workers` slots), the others keep every server of the pool busy.
@@ -347,7 +351,9 @@ class DafnyVerifier:
         the target's body not change another member's proof obligations: a body that calls a
         helper which calls the target puts both in one recursion, and the helper's implementation
         must then prove termination, which its cached result (verified without the cycle) never
-        did (tests/test_dafny_reuse.py: a circular proof that this would let through).
+        did (tests/test_dafny_reuse.py: a circular proof that this would let through). A
+        constructor target is called as `new C(...)`, which never names it, so the same cycle
+        would hide from that test: no reuse for one (tests/test_dafny_redteam3.py).
         """
         from .syntax import code_tokens, parse
 
@@ -356,6 +362,8 @@ class DafnyVerifier:
         if len(targets) != 1 or not any(d.has_body for d in spec.walk() if d.is_callable):
             return None
         target = targets[0]
+        if target.base == "constructor":
+            return None
         rest = task.statement[: target.start] + "\n" + task.statement[target.header_end :]
         if any(t.text == target.name for t in code_tokens(rest)):
             return None
