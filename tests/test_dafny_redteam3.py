@@ -74,6 +74,18 @@ def test_the_constructor_cycle_is_not_verified_under_concurrency():
 
 
 @needs_server
+@pytest.mark.slow
+def test_stock_dafny_refuses_the_constructor_cycle():
+    """The reference: one `dafny` process on the assembled program reports the termination error."""
+    from dafny_env import soundness
+    from dafny_env.cli_backend import verify_program
+
+    gate = soundness.gate(Task("t", "dafny", CTOR_CYCLE), CYCLE)
+    outcome = verify_program(gate.program)
+    assert gate.ok and outcome.status == "verify_errors" and "cannot prove termination" in outcome.output
+
+
+@needs_server
 def test_honest_constructor_bodies_verify(fast):
     task = Task("t", "dafny", CTOR_HONEST)
     assert [_check(fast, task, b).status for b in ("{\n  x := n;\n}", "{\n  x := n + 0;\n}")] == ["verified", "verified"]
