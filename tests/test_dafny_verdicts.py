@@ -70,9 +70,9 @@ def test_no_positive_evidence_is_never_verified(monkeypatch, reply):
         calls = _fake(v, monkeypatch, reply)
         verdict = v.check(TASK, Candidate("inc", GOOD))
     assert verdict.status != "verified", verdict
-    # retried once on a fresh process; reproduced there, it is the candidate's doing (before them:
-    # the statement's own check under its stable name, for reuse across candidates)
-    assert calls[0]["name"].startswith("task-") and [c["fresh"] for c in calls[1:]] == [False, True]
+    # retried once on a fresh process; reproduced there, it is the candidate's doing (no statement
+    # check before them: SPEC has no body of its own to reuse, so none is sent)
+    assert [c["fresh"] for c in calls] == [False, True] and not any(c.get("name") for c in calls)
     assert verdict.status == "failed" and verdict.reason.startswith("crash:"), verdict
 
 
