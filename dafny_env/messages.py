@@ -168,6 +168,14 @@ def impl_name_parts(impl: str) -> list[str]:
     return [re.sub(r"^_\d+_", "", x) for x in parts]
 
 
+def body_checked(parsed: ParsedOutput, member: str) -> bool:
+    """Whether Dafny reported a check of `member`'s body, not only of its spec's well-formedness
+    (`CheckWellformed$$...` in Dafny 2/3, `... (well-formedness)` in Dafny 4)."""
+    want = [x for x in member.split(".") if x]
+    return any(impl_name_parts(i.name)[-len(want):] == want and not i.name.startswith("CheckWellformed$$")
+               and not i.name.rstrip().endswith("(well-formedness)") for i in parsed.impls)
+
+
 def member_outcomes(parsed: ParsedOutput, member: str) -> list[str]:
     """Outcomes of every implementation that belongs to spec member `member` (`M`, `C.M`, `Mod.C.M`)."""
     want = [x for x in member.split(".") if x]

@@ -24,7 +24,7 @@ from prover.retry import VERIFIER_RETRY, with_retries
 from . import evidence, header
 from .cli_backend import CliRunner
 from .header import stamp as header_stamp
-from .messages import ParsedOutput, member_outcomes, parse_output, parse_symbols
+from .messages import ParsedOutput, body_checked, member_outcomes, parse_output, parse_symbols
 from .pool import ServerPool
 from .server import Reply
 from .toolchain import DafnyNotFound, Toolchain, detect
@@ -106,8 +106,12 @@ class DafnyVerifier:
         """Check every pair; identical (task, candidate) pairs run once; cached verdicts are reused."""
         def key(pair: tuple[Task, Candidate]) -> str:
             task, cand = pair
+            # The gate reads `allow_decreases_star` from the task: a task that allows `decreases *`
+            # must never answer for one with the same statement that does not. Absent when unset,
+            # so that every other key stays as it was.
+            star = {"allow_decreases_star": True} if task.meta.get("allow_decreases_star") else {}
             return verdict_key(self.toolchain() + header_stamp(task.header), task.header, task.statement, cand.text,
-                               kind=task.kind, **verdict_versions())
+                               kind=task.kind, **star, **verdict_versions())
 
         # The exact mode runs twice the threads: while some wait for a CLI confirmation (its own
         # `workers` slots), the others keep every server of the pool busy.
@@ -274,6 +278,11 @@ class DafnyVerifier:
                 verdict = verdict_from(self.run_program(program, cli=True))
             verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
         if verdict.status == "verified":
+            unchecked = _unchecked_iterators(gate.program, server_parse[0])
+            if unchecked:
+                return Verdict("failed", f"verify:iterator-unchecked: Dafny checked no body of iterator {unchecked[0]}: "
+                               "it emits an iterator's implementation only when the body holds a proof obligation "
+                               "of its own, so its `ensures` went unchecked", verdict.messages)
             decided = self._dafny_evidence(task, program, verdict, impls, reused, own_lines)
             if decided is None:
                 # Dafny saw declarations the statement does not have: the body smuggled some in,
@@ -347,7 +356,9 @@ class DafnyVerifier:
         the target's body not change another member's proof obligations: a body that calls a
         helper which calls the target puts both in one recursion, and the helper's implementation
         must then prove termination, which its cached result (verified without the cycle) never
-        did (tests/test_dafny_reuse.py: a circular proof that this would let through).
+        did (tests/test_dafny_reuse.py: a circular proof that this would let through). A
+        constructor target is called as `new C(...)`, which never names it, so the same cycle
+        would hide from that test: no reuse for one (tests/test_dafny_redteam3.py).
         """
         from .syntax import code_tokens, parse
 
@@ -356,6 +367,8 @@ class DafnyVerifier:
         if len(targets) != 1 or not any(d.has_body for d in spec.walk() if d.is_callable):
             return None
         target = targets[0]
+        if target.base == "constructor":
+            return None
         rest = task.statement[: target.start] + "\n" + task.statement[target.header_end :]
         if any(t.text == target.name for t in code_tokens(rest)):
             return None
@@ -432,6 +445,21 @@ class DafnyVerifier:
         with self._lock:
             self._spec_cache[task.statement] = (statement, symbols)
         return statement, symbols
+
+
+def _unchecked_iterators(program: str, parsed: ParsedOutput) -> list[str]:
+    """Iterators of `program` with a body that Dafny reported no check of.
+
+    Dafny (2.3, and its translator still in 4) emits an iterator's implementation only when its
+    body makes an assertion of its own; the check that the iterator's `ensures` holds at the end
+    is not one, so `iterator I(...) ensures false { }` comes back verified without its body ever
+    reaching Boogie, and a client's `MoveNext` then proves false. A method's or lemma's
+    implementation is always emitted (its postcondition is checked on every return path).
+    """
+    from .syntax import parse
+
+    return [d.qualname for d in parse(program).walk()
+            if d.base == "iterator" and d.has_body and not body_checked(parsed, d.qualname)]
 
 
 def _declared(symbols: list) -> set[tuple[str, str, str, str]]:
