@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from prover.procs import run_limited
@@ -46,25 +47,26 @@ class CliRunner:
             self._dafny = (self.aot and aot_argv(self.toolchain)) or [self.toolchain.dafny]
         return self._dafny
 
-    def argv(self, path: str, time_limit: int, log_path: str) -> list[str]:
+    def argv(self, path: str, time_limit: int, log_path: str, extra: Sequence[str] = ()) -> list[str]:
         if self.toolchain.major >= 3:
             return [self.toolchain.dafny, "verify", "--cores", "1",
                     "--verification-time-limit", str(time_limit),
-                    "--log-format", f"text;LogFileName={log_path}", path]
+                    "--log-format", f"text;LogFileName={log_path}", *extra, path]
         # /trace prints one "Verifying X ... [n proof obligations] outcome" block per
         # implementation, the same per-member record DafnyServer gives.
         return [*self.dafny(), "/compile:0", "/nologo", "/trace", "/vcsCores:1",
-                f"/timeLimit:{time_limit}", path]
+                f"/timeLimit:{time_limit}", *extra, path]
 
-    def run(self, program: str, timeout: float, time_limit: int) -> Reply:
-        """Verify `program`; `time_limit` is Dafny's per-VC limit, `timeout` the hard one."""
+    def run(self, program: str, timeout: float, time_limit: int, extra: Sequence[str] = ()) -> Reply:
+        """Verify `program`; `time_limit` is Dafny's per-VC limit, `timeout` the hard one; `extra`
+        options go before the file (`/proc:` to verify only some implementations)."""
         with tempfile.TemporaryDirectory(prefix="dafny-cli-") as tmp:
             path = os.path.join(tmp, "program.dfy")
             log = os.path.join(tmp, "verification.log")
             with open(path, "w", encoding="utf-8") as f:
                 f.write(program)
             try:
-                r = run_limited(self.argv(path, time_limit, log), timeout=timeout,
+                r = run_limited(self.argv(path, time_limit, log, extra), timeout=timeout,
                                 memory_mb=self.memory_mb, cwd=tmp,
                                 env=dict(os.environ, LC_ALL="C.UTF-8"))
             except OSError as e:

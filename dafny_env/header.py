@@ -442,28 +442,112 @@ def _type_of(receiver: str, text: str, port: Port, depth: int = 0) -> str | None
 CHECK_RECORD = PORT_DIR / "header_check.json"
 
 
-def check_header(header: str, time_limit: int = 120, timeout: float = 7200.0) -> dict:
+def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, part_size: int = 8,
+                 workers: int = 1, done: dict[str, dict] | None = None,
+                 on_part: Callable[[dict], None] | None = None) -> dict:
     """Verify the header once, whole and as is (no member skipped), on the installed Dafny.
+
+    On Dafny 2.x the header's implementations (`header_implementations`) are verified in parts of
+    `part_size`, one process each (`/proc:`, `workers` at a time): the same checks as one run of the
+    whole header, since Boogie verifies each implementation on its own, but a slow member is seen
+    by name and a stopped check resumes from the parts in `done` (`check_header_part` results by
+    `part_key`; `on_part` gets each new one). Every implementation must be accounted for: one whose
+    part stopped without its outcome is recorded as `missing`, not verified.
 
     Returns the record `CHECK_RECORD` keeps: the header's id, the toolchain, Dafny's summary and
     every implementation's outcome. Trusted checks rely on this record, not on re-verifying.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .toolchain import detect
+
+    tc = detect()
+    if tc.major >= 3:
+        names, parts = [], [None]
+    else:
+        names = header_implementations(header)
+        parts = [names[k:k + part_size] for k in range(0, len(names), part_size)]
+    done = dict(done or {})
+    todo = [q for q in parts if part_key(q, time_limit) not in done]
+
+    def run(q: list[str] | None) -> dict:
+        return check_header_part(header, q, time_limit, timeout)
+
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        for q, res in zip(todo, pool.map(run, todo)):
+            done[part_key(q, time_limit)] = res
+            if on_part:
+                on_part(res)
+    results = [done[part_key(q, time_limit)] for q in parts]
+    outcome = {n: "missing" for n in names}
+    seconds: dict[str, float] = {}
+    for r in results:
+        outcome.update(r["outcomes"])
+        seconds.update(r["impl_seconds"])
+    kinds = [r["reply"] for r in results]
+    return {
+        "header": header_id(header), "toolchain": tc.stamp, "port": port.name if (port := port_for(header)) and tc.major < 3 else "",
+        "reply": next((k for k in kinds if k != "done"), "done"),
+        "seconds": round(sum(r["seconds"] for r in results), 1), "per_vc_time_limit_s": time_limit,
+        "processes": len(results), "implementations_listed": len(names),
+        "frontend_errors": max(r["frontend_errors"] for r in results),
+        "verify_errors": sum(v == "error" for v in outcome.values()),
+        "timeouts": sum(v == "timeout" for v in outcome.values()),
+        "implementations": dict(Counter(outcome.values())),
+        "not_verified": {n: v for n, v in sorted(outcome.items()) if v != "verified"},
+        "slowest_s": dict(sorted(seconds.items(), key=lambda kv: -kv[1])[:15]),
+        "errors": [e for r in results for e in r["errors"]][:50],
+    }
+
+
+def part_key(names: list[str] | None, time_limit: int) -> str:
+    return f"{time_limit}:" + ("|".join(names) if names is not None else "*")
+
+
+_IMPLEMENTATION = re.compile(r"^implementation (?:\{[^}]*\}\s*)*([^\s(]+)\(", re.M)
+_IMPL_SECONDS = re.compile(r"^Verifying (\S+) \.\.\.\n\s+\[([\d.]+) s,", re.M)
+
+
+def header_implementations(header: str) -> list[str]:
+    """The Boogie implementations Dafny 2.x makes of the whole header, in program order: what a
+    check of it verifies (read from Dafny's `/print` of the translated program, nothing verified)."""
+    import tempfile
+
+    from .cli_backend import CliRunner
+    from .toolchain import detect
+
+    text = compose(header, "", 2, trusted=False).text
+    with tempfile.TemporaryDirectory(prefix="dafny-bpl-") as d:
+        reply = CliRunner(detect(), memory_mb=8192).run(
+            text, 600, 1, [f"/print:{Path(d) / 'header.bpl'}", "/proc:<nothing>"])
+        bpl = [f.read_text(encoding="utf-8") for f in sorted(Path(d).glob("*.bpl"))]
+    if reply.kind != "done" or not bpl:
+        raise HeaderError(f"cannot list the header's implementations ({reply.kind}: {reply.detail or reply.output[-300:]})")
+    return [n for b in bpl for n in _IMPLEMENTATION.findall(b)]
+
+
+def check_header_part(header: str, names: list[str] | None, time_limit: int, timeout: float) -> dict:
+    """One process's share of `check_header`: the implementations `names` (None: all of them)."""
     from .cli_backend import CliRunner
     from .messages import parse_output
     from .toolchain import detect
 
     tc = detect()
     text = compose(header, "", tc.major, trusted=False).text
-    reply = CliRunner(tc, memory_mb=8192).run(text, timeout, time_limit)
+    extra = [f"/proc:{n}" for n in names] if names is not None else []
+    reply = CliRunner(tc, memory_mb=8192).run(text, timeout, time_limit, extra)
     parsed = parse_output(reply.output, tc.major)
-    outcomes = Counter(i.outcome for i in parsed.impls)
+    outcomes = {i.name: i.outcome for i in parsed.impls}
+    if names is not None:
+        stray = sorted(set(outcomes) - set(names))
+        if stray:  # a /proc: pattern matched more than its own implementation
+            raise HeaderError(f"/proc: selected unexpected implementations {stray[:3]}")
     return {
-        "header": header_id(header), "toolchain": tc.stamp, "port": port.name if (port := port_for(header)) and tc.major < 3 else "",
-        "reply": reply.kind, "seconds": round(reply.seconds, 1), "per_vc_time_limit_s": time_limit,
-        "frontend_errors": parsed.frontend_errors, "verify_errors": parsed.verify_errors, "timeouts": parsed.timeouts,
-        "implementations": dict(outcomes),
-        "not_verified": sorted({i.name for i in parsed.impls if i.outcome != "verified"}),
-        "errors": [f"line {m.line}: {m.text}" for m in parsed.messages if m.severity == "error"][:50],
+        "names": names, "time_limit": time_limit, "reply": reply.kind, "seconds": round(reply.seconds, 1),
+        "frontend_errors": parsed.frontend_errors, "outcomes": outcomes,
+        "impl_seconds": {n: float(t) for n, t in _IMPL_SECONDS.findall(reply.output)},
+        "errors": [f"line {m.line}: {m.text}" for m in parsed.messages if m.severity == "error"]
+                  + ([f"{reply.kind}: {reply.detail}"] if reply.kind != "done" else []),
     }
 
 

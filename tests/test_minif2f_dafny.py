@@ -279,6 +279,21 @@ def test_fixture_tasks_are_bodyless_lemmas():
         minif2f_dafny_task({"id": "x", "statement": "lemma x()\n"}, HEADER, "fixture")
 
 
+@needs_dafny
+def test_eval_statement_check_reads_a_header_task_with_its_header():
+    """The eval's up-front statement check (task files) reads a miniF2F statement against the
+    header: the statement alone does not resolve, with the header it does, and a statement that is
+    broken with the header too is refused with its own line."""
+    from prover.evaluation.statements import dafny_statement_check
+
+    check = dafny_statement_check(timeout=300)
+    good = FIXTURE["aime_1991_p9"]
+    assert check(good) == ""
+    assert check(Task(good.id, "dafny", good.statement, kind="prove")).startswith("task:resolution")
+    broken = check(task(good.statement.replace("tan(x) != 0.0", "tangent(x) != 0.0")))
+    assert broken.startswith("task:resolution") and "line 4:" in broken, broken
+
+
 # -- the benchmark from ../shared ---------------------------------------------------------------
 
 SHARED = data_dir() / "minif2f_dafny" / "minif2f_dafny.jsonl"

@@ -7,6 +7,8 @@ before any sample is drawn each Dafny statement is read once by Dafny itself (pa
 no verification) under the same bridge and limits as every check. A statement Dafny refuses gets a
 `task:` reason and leaves the scores; without this, each of its samples would count as the model's
 failure, or, where the gate already cannot read the statement, as an `error` retried forever.
+A task with a trusted header (miniF2F-Dafny's definitions and library) is read with its header
+around it, as every check of it is: its statement names the header's functions.
 Lean needs no pass of its own: the checker elaborates each statement alone first and answers
 `task:does-not-elaborate` for one that does not.
 """
@@ -24,6 +26,7 @@ StatementCheck = Callable[[Task], str]
 
 def dafny_statement_check(timeout: float = 60.0, memory_mb: int | None = 4096) -> StatementCheck | None:
     """A function task -> "" (Dafny reads the statement) or a `task:` reason; None without Dafny."""
+    from dafny_env import header as H
     from dafny_env.cli_backend import CliRunner
     from dafny_env.dialect import to_dafny2
     from dafny_env.messages import parse_output
@@ -37,12 +40,18 @@ def dafny_statement_check(timeout: float = 60.0, memory_mb: int | None = 4096) -
     runner = CliRunner(tc, memory_mb=memory_mb)
 
     def check(task: Task) -> str:
-        program = task.statement
-        if tc.major < 3:
-            try:
+        program, to_line = task.statement, (lambda n: n)
+        try:
+            if task.header:  # the same guard, member rewrite and composition as every check
+                program = H.before_bridge(task.header, program, tc.major, task.statement)
+            if tc.major < 3:
                 program = to_dafny2(program).text
-            except Exception:  # the bridge's own trouble says nothing about the statement
-                return ""
+            if task.header:
+                program, to_line, _ = H.after_bridge(task.header, program, tc.major, lambda n: n)
+        except (H.HeaderError, H.HeaderRejection) as e:
+            return f"task:header: {e}"
+        except Exception:  # the bridge's own trouble says nothing about the statement
+            return ""
         with tempfile.TemporaryDirectory(prefix="dafny-statement-") as tmp:
             path = os.path.join(tmp, "statement.dfy")
             with open(path, "w", encoding="utf-8") as f:
@@ -59,7 +68,8 @@ def dafny_statement_check(timeout: float = 60.0, memory_mb: int | None = 4096) -
         if not phase:
             return ""
         first = next((m for m in parse_output(out, tc.major).messages if m.severity == "error"), None)
-        where = f"line {first.line}: {first.text}" if first else out.strip().splitlines()[-1]
+        where = (f"line {to_line(first.line)}: {first.text}" if first and to_line(first.line) > 0
+                 else f"in the header: {first.text}" if first else out.strip().splitlines()[-1])
         return f"task:{phase}: Dafny cannot read the statement: {where}"
 
     return check
