@@ -15,8 +15,12 @@ Every disagreement gets a reason from our verdict:
   `only here`       verified here, not by the authors' 4.11 run.
 
 Per-problem results are appended to `--out` (JSONL; rerun to resume), the table goes to `--table`.
+Each result keeps the wall limit it ran under (`limit_s`); a rerun with a longer `--timeout` checks
+again every problem that timed out under a shorter one (a loaded machine makes 30 s timeouts of
+checks Dafny finishes), and the table gives each problem's limit.
 
-    python bench/minif2f_dafny_coverage.py --splits valid test --workers 2 --timeout 30
+    python bench/minif2f_dafny_coverage.py --splits valid test --workers 2 --timeout 120 \
+        --out runs/minif2f_coverage.jsonl --table dafny_env/minif2f/coverage_dafny_2_3.md
 """
 
 from __future__ import annotations
@@ -63,13 +67,19 @@ def table(rows: list[dict], splits: list[str]) -> str:
                    f"{', '.join(f'{k}: {v}' for k, v in sorted(why.items())) or '-'} | {PAPER[split]} |")
     statuses = Counter((r["split"], r["status"]) for r in rows)
     out += ["", "Our verdicts: " + ", ".join(f"{s} {st}: {n}" for (s, st), n in sorted(statuses.items())), ""]
-    out += ["| problem | split | authors (4.11) | here (2.3) | seconds | disagreement | our reason |",
-            "|---|---|---|---|---|---|---|"]
+    limits = Counter(_limit(r) for r in rows)
+    out += ["Wall limit per check: " + ", ".join(f"{k}: {v} problems" for k, v in sorted(limits.items())), ""]
+    out += ["| problem | split | authors (4.11) | here (2.3) | seconds | limit | disagreement | our reason |",
+            "|---|---|---|---|---|---|---|---|"]
     for r in sorted(rows, key=lambda r: (r["split"], r["id"])):
         why = r.get("reason", "").replace("|", "\\|").replace("\n", " ")[:160]
         out.append(f"| {r['id']} | {r['split']} | {r['authors_4_11']} | {r['status']} | {r['seconds']} | "
-                   f"{r['disagreement'] or 'agree'} | {why} |")
+                   f"{_limit(r)} | {r['disagreement'] or 'agree'} | {why} |")
     return "\n".join(out) + "\n"
+
+
+def _limit(r: dict) -> str:
+    return f"{r.get('limit_s', 30):g} s" + ("" if r.get("versions") else " (earlier run)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     from prover.benchmarks import load_benchmark
     from prover.core import Candidate
     from prover.jsonl import JsonlWriter, read_records
+    from dafny_env.verifier import verdict_versions
     from prover.verifiers import get_verifier
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -96,7 +107,28 @@ def main(argv: list[str] | None = None) -> int:
     per_split = [load_benchmark(f"minif2f-dafny-{split}")[: args.limit] for split in args.splits]
     # Interleaved, so that a run stopped early still covers every split alike.
     tasks = [t for group in itertools.zip_longest(*per_split) for t in group if t is not None]
-    todo = [] if args.report else [t for t in tasks if (t.meta["split"], t.id) not in done]
+
+    versions = verdict_versions()
+
+    def settled(key: tuple[str, str]) -> bool:
+        """Checked under this gate/bridge/parser, and not a timeout under a shorter limit."""
+        r = done.get(key)
+        return (r is not None and r.get("versions") == versions
+                and not (r["status"] == "timeout" and r.get("limit_s", 30.0) < args.timeout))
+
+    todo = [] if args.report else [t for t in tasks if not settled((t.meta["split"], t.id))]
+
+    # Problems never checked come first, then earlier timeouts the authors' run proved (a
+    # disagreement the rerun may settle), then the other timeouts, then results of older versions.
+    def order(t) -> int:
+        r = done.get((t.meta["split"], t.id))
+        if r is None:
+            return 0
+        if r["status"] == "timeout":
+            return 1 if t.meta.get("empty_proof_dafny_4_11") == "verified" else 2
+        return 3
+
+    todo.sort(key=order)
     print(f"{len(tasks)} problems, {len(done)} already done, {len(todo)} to check", file=sys.stderr)
     verifier = get_verifier("dafny", workers=args.workers, timeout=args.timeout)
     bar = tqdm(total=len(todo), desc="problems", file=sys.stderr)
@@ -105,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             t = todo[i]
             theirs = t.meta.get("empty_proof_dafny_4_11", "")
             r = {"id": t.id, "split": t.meta["split"], "authors_4_11": theirs, "status": v.status,
-                 "reason": v.reason, "seconds": v.seconds, "cached": v.cached, "toolchain": v.toolchain}
+                 "reason": v.reason, "seconds": v.seconds, "cached": v.cached, "toolchain": v.toolchain,
+                 "limit_s": args.timeout, "versions": versions}
             r["disagreement"] = reason(r, theirs)
             done[(r["split"], r["id"])] = r
             w.write(r)
