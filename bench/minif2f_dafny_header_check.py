@@ -7,6 +7,8 @@ appended to `--parts` as it lands and a rerun resumes from there. The record (he
 Dafny's outcome for every implementation, the slowest members) is added to
 `dafny_env/minif2f/header_check.json`, replacing an older record of the same header on the same
 toolchain. A member that does not verify is recorded as such (`not_verified`), never dropped.
+`--retry-limit` verifies each member that timed out again, alone, under a longer limit (the record
+keeps both limits and the retried members).
 
     python bench/minif2f_dafny_header_check.py dafny_env/minif2f/original/definitions.dfy dafny_env/minif2f/original/library.dfy
 """
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("files", nargs="+", help="the header's files, in order (joined with a newline)")
     ap.add_argument("--time-limit", type=int, default=120,
                     help="Dafny's per-VC limit in seconds (z3 wall clock: leave room for a loaded machine)")
+    ap.add_argument("--retry-limit", type=int, default=None,
+                    help="verify each implementation that timed out again, alone, under this per-VC limit")
     ap.add_argument("--timeout", type=float, default=3600.0, help="hard limit of one part's process, seconds")
     ap.add_argument("--part-size", type=int, default=8, help="implementations per Dafny process")
     ap.add_argument("--workers", type=int, default=1, help="Dafny processes at a time")
@@ -54,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         if slow or bad or res["reply"] != "done":
             bar.write(f"part {res['reply']} in {res['seconds']}s; slow: {slow}; not verified: {bad}")
 
-    rec = check_header(header, args.time_limit, args.timeout, args.part_size, args.workers, done, landed)
+    rec = check_header(header, args.time_limit, args.timeout, args.part_size, args.workers, done, landed,
+                       args.retry_limit)
     bar.close()
     writer.close()
     old = json.loads(CHECK_RECORD.read_text(encoding="utf-8")) if CHECK_RECORD.exists() else []

@@ -444,7 +444,7 @@ CHECK_RECORD = PORT_DIR / "header_check.json"
 
 def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, part_size: int = 8,
                  workers: int = 1, done: dict[str, dict] | None = None,
-                 on_part: Callable[[dict], None] | None = None) -> dict:
+                 on_part: Callable[[dict], None] | None = None, retry_limit: int | None = None) -> dict:
     """Verify the header once, whole and as is (no member skipped), on the installed Dafny.
 
     On Dafny 2.x the header's implementations (`header_implementations`) are verified in parts of
@@ -452,7 +452,9 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
     whole header, since Boogie verifies each implementation on its own, but a slow member is seen
     by name and a stopped check resumes from the parts in `done` (`check_header_part` results by
     `part_key`; `on_part` gets each new one). Every implementation must be accounted for: one whose
-    part stopped without its outcome is recorded as `missing`, not verified.
+    part stopped without its outcome is recorded as `missing`, not verified. With `retry_limit`, each
+    implementation that timed out is verified again alone under that longer per-VC limit (a loaded
+    machine's wall clock starves z3) and keeps that outcome; the record lists both.
 
     Returns the record `CHECK_RECORD` keeps: the header's id, the toolchain, Dafny's summary and
     every implementation's outcome. Trusted checks rely on this record, not on re-verifying.
@@ -468,27 +470,37 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
         names = header_implementations(header)
         parts = [names[k:k + part_size] for k in range(0, len(names), part_size)]
     done = dict(done or {})
-    todo = [q for q in parts if part_key(q, time_limit) not in done]
 
-    def run(q: list[str] | None) -> dict:
-        return check_header_part(header, q, time_limit, timeout)
+    def run_parts(parts: list[list[str] | None], limit: int) -> list[dict]:
+        todo = [q for q in parts if part_key(q, limit) not in done]
+        with ThreadPoolExecutor(max(1, workers)) as pool:
+            for q, res in zip(todo, pool.map(lambda q: check_header_part(header, q, limit, timeout), todo)):
+                done[part_key(q, limit)] = res
+                if on_part:
+                    on_part(res)
+        return [done[part_key(q, limit)] for q in parts]
 
-    with ThreadPoolExecutor(max(1, workers)) as pool:
-        for q, res in zip(todo, pool.map(run, todo)):
-            done[part_key(q, time_limit)] = res
-            if on_part:
-                on_part(res)
-    results = [done[part_key(q, time_limit)] for q in parts]
+    results = run_parts(parts, time_limit)
     outcome = {n: "missing" for n in names}
     seconds: dict[str, float] = {}
     for r in results:
         outcome.update(r["outcomes"])
         seconds.update(r["impl_seconds"])
+    retried: dict[str, str] = {}
+    if retry_limit and names:
+        again = run_parts([[n] for n, o in outcome.items() if o in ("timeout", "missing")], retry_limit)
+        for r in again:
+            n = r["names"][0]
+            retried[n] = r["outcomes"].get(n, "missing")
+            outcome[n] = retried[n]
+            seconds.update(r["impl_seconds"])
+        results += again
     kinds = [r["reply"] for r in results]
     return {
         "header": header_id(header), "toolchain": tc.stamp, "port": port.name if (port := port_for(header)) and tc.major < 3 else "",
         "reply": next((k for k in kinds if k != "done"), "done"),
         "seconds": round(sum(r["seconds"] for r in results), 1), "per_vc_time_limit_s": time_limit,
+        "retry_time_limit_s": retry_limit, "retried": retried,
         "processes": len(results), "implementations_listed": len(names),
         "frontend_errors": max(r["frontend_errors"] for r in results),
         "verify_errors": sum(v == "error" for v in outcome.values()),

@@ -142,6 +142,27 @@ def test_compose_for_dafny4_uses_the_original():
 def test_recorded_header_check():
     rec = H.recorded_check(HEADER)
     assert rec["reply"] == "done" and rec["frontend_errors"] == 0
+    # every implementation has one outcome, and each that is not `verified` is named
+    assert sum(rec["implementations"].values()) == rec["implementations_listed"] > 200
+    assert "missing" not in rec["implementations"]
+    assert len(rec["not_verified"]) == rec["implementations_listed"] - rec["implementations"].get("verified", 0)
+
+
+@needs_dafny
+def test_header_check_accounts_for_every_implementation():
+    """The check's parts are named Boogie implementations; a part that lost an outcome (a killed
+    process) leaves that implementation `missing`, never verified; one part really runs."""
+    names = H.header_implementations(HEADER)
+    assert len(names) == len(set(names)) > 200 and "Impl$$_9_MiniF2F.__default.exp__zero" in names
+    parts = [names[k:k + 8] for k in range(0, len(names), 8)]
+    done = {H.part_key(q, 120): {"names": q, "time_limit": 120, "reply": "done", "seconds": 1.0, "frontend_errors": 0,
+                                 "outcomes": {n: "verified" for n in q if n != names[0]}, "impl_seconds": {},
+                                 "errors": []} for q in parts}
+    rec = H.check_header(HEADER, 120, part_size=8, done=done)  # every part is done: nothing runs
+    assert rec["implementations"] == {"verified": len(names) - 1, "missing": 1}
+    assert rec["not_verified"] == {names[0]: "missing"}
+    one = H.check_header_part(HEADER, ["Impl$$_9_MiniF2F.__default.exp__zero"], 60, 900)
+    assert one["reply"] == "done" and one["outcomes"] == {"Impl$$_9_MiniF2F.__default.exp__zero": "verified"}
 
 
 # -- the guard: the header cannot be altered or extended ---------------------------------------
