@@ -453,8 +453,9 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
     by name and a stopped check resumes from the parts in `done` (`check_header_part` results by
     `part_key`; `on_part` gets each new one). Every implementation must be accounted for: one whose
     part stopped without its outcome is recorded as `missing`, not verified. With `retry_limit`, each
-    implementation that timed out is verified again alone under that longer per-VC limit (a loaded
-    machine's wall clock starves z3) and keeps that outcome; the record lists both.
+    implementation without a verdict (timed out, or its part stopped) is verified again alone under
+    that longer per-VC limit (a loaded machine's wall clock starves z3) and keeps that outcome; the
+    record lists both, and every part that did not end normally (`incidents`).
 
     Returns the record `CHECK_RECORD` keeps: the header's id, the toolchain, Dafny's summary and
     every implementation's outcome. Trusted checks rely on this record, not on re-verifying.
@@ -484,25 +485,31 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
     outcome = {n: "missing" for n in names}
     seconds: dict[str, float] = {}
     for r in results:
-        outcome.update(r["outcomes"])
+        if r["reply"] == "done":  # outcomes of a part that stopped early are not a normal exit's report
+            outcome.update(r["outcomes"])
         seconds.update(r["impl_seconds"])
     retried: dict[str, str] = {}
     if retry_limit and names:
-        again = run_parts([[n] for n, o in outcome.items() if o in ("timeout", "missing")], retry_limit)
+        again = run_parts([[n] for n, o in outcome.items() if o in _UNDECIDED], retry_limit)
         for r in again:
             n = r["names"][0]
-            retried[n] = r["outcomes"].get(n, "missing")
+            retried[n] = r["outcomes"].get(n, "missing") if r["reply"] == "done" else "missing"
             outcome[n] = retried[n]
             seconds.update(r["impl_seconds"])
         results += again
-    kinds = [r["reply"] for r in results]
+    incidents = [{"reply": r["reply"], "time_limit": r["time_limit"], "names": r["names"], "errors": r["errors"][-3:]}
+                 for r in results if r["reply"] != "done"]
+    frontend = max(r["frontend_errors"] for r in results)
     return {
         "header": header_id(header), "toolchain": tc.stamp, "port": port.name if (port := port_for(header)) and tc.major < 3 else "",
-        "reply": next((k for k in kinds if k != "done"), "done"),
+        # "done": every implementation has an outcome from a normal Dafny exit (a part that stopped
+        # early is an incident; its implementations were then checked alone, see `retried`)
+        "reply": "done" if "missing" not in outcome.values() and not frontend else "incomplete",
+        "incidents": incidents,
         "seconds": round(sum(r["seconds"] for r in results), 1), "per_vc_time_limit_s": time_limit,
         "retry_time_limit_s": retry_limit, "retried": retried,
         "processes": len(results), "implementations_listed": len(names),
-        "frontend_errors": max(r["frontend_errors"] for r in results),
+        "frontend_errors": frontend,
         "verify_errors": sum(v == "error" for v in outcome.values()),
         "timeouts": sum(v == "timeout" for v in outcome.values()),
         "implementations": dict(Counter(outcome.values())),
@@ -510,6 +517,9 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
         "slowest_s": dict(sorted(seconds.items(), key=lambda kv: -kv[1])[:15]),
         "errors": [e for r in results for e in r["errors"]][:50],
     }
+
+
+_UNDECIDED = ("timeout", "missing", "inconclusive", "memory")
 
 
 def part_key(names: list[str] | None, time_limit: int) -> str:
