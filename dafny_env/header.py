@@ -466,9 +466,10 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
 
     tc = detect()
     if tc.major >= 3:
-        names, parts = [], [None]
+        listed, names, parts = {}, [], [None]
     else:
-        names = header_implementations(header)
+        listed = header_implementations(header)
+        names = [n for n, checked in listed.items() if checked]
         parts = [names[k:k + part_size] for k in range(0, len(names), part_size)]
     done = dict(done or {})
 
@@ -482,7 +483,8 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
         return [done[part_key(q, limit)] for q in parts]
 
     results = run_parts(parts, time_limit)
-    outcome = {n: "missing" for n in names}
+    # the original's own `{:verify false}` members: Boogie skips them, as it does in any run
+    outcome = {n: "missing" if checked else "skipped" for n, checked in listed.items()}
     seconds: dict[str, float] = {}
     for r in results:
         if r["reply"] == "done":  # outcomes of a part that stopped early are not a normal exit's report
@@ -508,7 +510,7 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
         "incidents": incidents,
         "seconds": round(sum(r["seconds"] for r in results), 1), "per_vc_time_limit_s": time_limit,
         "retry_time_limit_s": retry_limit, "retried": retried,
-        "processes": len(results), "implementations_listed": len(names),
+        "processes": len(results), "implementations_listed": len(listed),
         "frontend_errors": frontend,
         "verify_errors": sum(v == "error" for v in outcome.values()),
         "timeouts": sum(v == "timeout" for v in outcome.values()),
@@ -526,13 +528,14 @@ def part_key(names: list[str] | None, time_limit: int) -> str:
     return f"{time_limit}:" + ("|".join(names) if names is not None else "*")
 
 
-_IMPLEMENTATION = re.compile(r"^implementation (?:\{[^}]*\}\s*)*([^\s(]+)\(", re.M)
+_IMPLEMENTATION = re.compile(r"^implementation ((?:\{[^}]*\}\s*)*)([^\s(]+)\(", re.M)
 _IMPL_SECONDS = re.compile(r"^Verifying (\S+) \.\.\.\n\s+\[([\d.]+) s,", re.M)
 
 
-def header_implementations(header: str) -> list[str]:
-    """The Boogie implementations Dafny 2.x makes of the whole header, in program order: what a
-    check of it verifies (read from Dafny's `/print` of the translated program, nothing verified)."""
+def header_implementations(header: str) -> dict[str, bool]:
+    """The Boogie implementations Dafny 2.x makes of the whole header, in program order, each with
+    whether Dafny verifies it (False: `{:verify false}` in the header itself): what a check of it
+    verifies, read from Dafny's `/print` of the translated program (nothing is verified)."""
     import tempfile
 
     from .cli_backend import CliRunner
@@ -545,7 +548,7 @@ def header_implementations(header: str) -> list[str]:
         bpl = [f.read_text(encoding="utf-8") for f in sorted(Path(d).glob("*.bpl"))]
     if reply.kind != "done" or not bpl:
         raise HeaderError(f"cannot list the header's implementations ({reply.kind}: {reply.detail or reply.output[-300:]})")
-    return [n for b in bpl for n in _IMPLEMENTATION.findall(b)]
+    return {name: not re.search(r"\{:verify\s+false\}", attrs) for b in bpl for attrs, name in _IMPLEMENTATION.findall(b)}
 
 
 def check_header_part(header: str, names: list[str] | None, time_limit: int, timeout: float) -> dict:
