@@ -495,7 +495,10 @@ def check_header(header: str, time_limit: int = 120, timeout: float = 3600.0, pa
         again = run_parts([[n] for n, o in outcome.items() if o in _UNDECIDED], retry_limit)
         for r in again:
             n = r["names"][0]
-            retried[n] = r["outcomes"].get(n, "missing") if r["reply"] == "done" else "missing"
+            # alone in its process, a hard timeout is this implementation's (z3 can overrun
+            # Boogie's per-VC limit in nonlinear arithmetic)
+            retried[n] = (r["outcomes"].get(n, "missing") if r["reply"] == "done"
+                          else "timeout" if r["reply"] == "timeout" else "missing")
             outcome[n] = retried[n]
             seconds.update(r["impl_seconds"])
         results += again
