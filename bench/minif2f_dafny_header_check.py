@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
 
     def landed(res: dict) -> None:
         writer.write({**stamp, **res})
-        bar.update(len(res["names"] or []))
+        if res["time_limit"] == args.time_limit:  # a retry is not new ground
+            bar.update(len(res["names"] or []))
         slow = [f"{n} {t:.0f}s" for n, t in res["impl_seconds"].items() if t > 30]
         bad = [f"{n}: {o}" for n, o in res["outcomes"].items() if o != "verified"]
         if slow or bad or res["reply"] != "done":
