@@ -537,6 +537,7 @@ _IMPLEMENTATION = re.compile(r"^implementation ((?:\{[^}]*\}\s*)*)([^\s(]+)\(", 
 _IMPL_SECONDS = re.compile(r"^Verifying (\S+) \.\.\.\n\s+\[([\d.]+) s,", re.M)
 
 
+@functools.lru_cache(maxsize=2)
 def header_implementations(header: str) -> dict[str, bool]:
     """The Boogie implementations Dafny 2.x makes of the whole header, in program order, each with
     whether Dafny verifies it (False: `{:verify false}` in the header itself): what a check of it
