@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conjecturer.rounds import KILL_ENV
+from conjecturer.faults import KILL_ENV
 from prover.jsonl import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def test_lean_loop_with_doubles_resumes_to_the_same_state(tmp_path):
 
 def test_resume_refuses_another_config_and_a_missing_flag(tmp_path):
     from conjecturer.config import SelfPlayConfig
-    from conjecturer.rounds import RunDirMismatch, SelfPlay
+    from conjecturer.selfplay import RunDirMismatch, SelfPlay
 
     out = tmp_path / "run"
     (out).mkdir()
