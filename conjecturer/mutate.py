@@ -7,7 +7,8 @@ of `-`, `+`, `*`, `/` or of a two-argument call change places), `drop_hypothesis
 clause, one conjunct of it, or a Lean hypothesis binder is removed), `quantifier_range` (the range
 of a bounded quantifier or a `Finset.range`/`Icc` moves by one), `compose` (Dafny: the seed's lemma
 and another seed's lemma with the same context are conjoined, the other's proof given as a helper
-lemma the proof may call). Most mutants are false, trivial or duplicates; validation, proving and
+lemma the proof may call; only a lemma whose proof is more than an empty body, since z3 finds the
+fact of one with an empty proof by itself and the conjecture would not need the lemma). Most mutants are false, trivial or duplicates; validation, proving and
 selection sort them out, which is the point of the baseline.
 """
 
@@ -224,6 +225,12 @@ def mutation_conjectures(seeds: list[Seed], cfg: ConjecturerConfig, rng: random.
     return out
 
 
+def _empty_proof(proof: str) -> bool:
+    from dafny_env.syntax import code_mask
+
+    return not code_mask(proof).replace("{", "").replace("}", "").strip()
+
+
 def _round_robin(variants: list[tuple[str, str, str, str]], rng: random.Random) -> list[tuple[str, str, str, str]]:
     """Shuffled variants, taking operators in turn: `compose` alone can make dozens per seed."""
     by_op: dict[str, list] = {}
@@ -257,7 +264,9 @@ def _seed_mutants(seed: Seed, op: str, seeds: list[Seed], specs: dict, lang: str
             mutants = []
             for other in seeds:
                 o = specs.get(other.task.id)
-                if o is not None and other is not seed:
+                # a lemma z3 proves with an empty body is a fact it finds by itself: conjoining it
+                # makes no conjecture whose proof needs the lemma, so only proved-with-work ones compose
+                if o is not None and other is not seed and not _empty_proof(other.proof):
                     m = dafny_compose(spec, o, other.proof)
                     if m is not None:
                         mutants.append((m, o.name))

@@ -77,3 +77,13 @@ class Resources:
         for p in self._policies.values():
             p.close()
         self._policies.clear()
+
+
+def samples_iid(spec: str) -> bool:
+    """Whether the policy named by `spec` draws i.i.d. samples (asked of its class: loading a model for
+    a flag would cost minutes). Only the portfolio declares otherwise."""
+    if spec.partition(":")[0] == "portfolio":
+        from prover.policies.portfolio import PortfolioPolicy
+
+        return PortfolioPolicy.samples_iid
+    return True

@@ -11,7 +11,8 @@ from ..canaries import is_canary
 from ..faults import fault_point
 from ..records import Conjecture
 from ..rundir import write_json
-from ..select import pass_rate_histogram, task_stats
+from ..select import pass_rate_histogram
+from .prove import prove_stats
 
 if TYPE_CHECKING:
     from ..rounds import Round
@@ -83,7 +84,7 @@ def metrics(rnd: "Round", attempts: dict, stats: dict, conjs: dict[str, Conjectu
 
 def run(rnd: "Round") -> None:
     attempts = rnd.files.attempts()
-    stats = task_stats(attempts.values())
+    stats = prove_stats(rnd, attempts)
     conjs = {c.id: c for c in rnd.files.conjectures()}
     dataset.write_round(rnd.sp.out, rnd.r, dataset_rows(rnd, attempts, stats, conjs))
     fault_point("finish")

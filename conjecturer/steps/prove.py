@@ -10,7 +10,8 @@ from prover.jsonl import read_records
 
 from ..canaries import canary_tasks, check_canaries
 from ..rundir import write_jsonl
-from ..select import originals_to_prove
+from ..resources import samples_iid
+from ..select import TaskStats, originals_to_prove, task_stats
 from .evaluate import eval_tasks
 
 if TYPE_CHECKING:
@@ -34,3 +35,8 @@ def proving_set(rnd: "Round") -> list[Task]:
 def run(rnd: "Round") -> None:
     attempts = eval_tasks(rnd, "prove", proving_set(rnd), rnd.cfg.prover.samples)
     check_canaries(attempts, rnd.r)
+
+
+def prove_stats(rnd: "Round", attempts: dict) -> dict[str, TaskStats]:
+    """Per-task stats of the proving run, pass rates prior-weighted for a policy without i.i.d. samples."""
+    return task_stats(attempts.values(), prior_weighted=not samples_iid(rnd.state["models"]["prover"]))

@@ -13,7 +13,8 @@ from ..canaries import check_canaries, is_canary
 from ..faults import fault_point
 from ..records import Conjecture
 from ..rundir import write_json, write_jsonl
-from ..select import Selected, select_conjectures, task_stats
+from ..select import Selected, select_conjectures
+from .prove import prove_stats
 
 if TYPE_CHECKING:
     from ..rounds import Round
@@ -80,7 +81,7 @@ def examples(rnd: "Round", attempts: dict, conjs: dict[str, Conjecture], selecte
 def run(rnd: "Round") -> None:
     attempts = rnd.files.attempts()
     check_canaries(attempts, rnd.r)
-    stats = task_stats(attempts.values())
+    stats = prove_stats(rnd, attempts)
     conjs = {c.id: c for c in rnd.files.conjectures()}
     valid = rnd.files.valid_conjectures()
     unproved = [target_text(rnd.sp.by_id[t]) for t, o in sorted(rnd.state["originals"].items())

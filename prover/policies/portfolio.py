@@ -3,7 +3,7 @@
 Lean: closing tactics and short combinations (`omega`, `norm_num`, `nlinarith` with square hints
 built from the statement's real variables, `intros`/`subst_vars` prefixes, ...).
 Dafny: an empty body, induction templates over nat/int/seq parameters that call the lemma on smaller
-arguments, one-step unfolding of `a + b` for append lemmas, `reveal` of opaque functions, and for `implement` tasks assignments read off the
+arguments (each also followed by calls of the helper lemmas the statement declares), one-step unfolding of `a + b` for append lemmas, `reveal` of opaque functions, and for `implement` tasks assignments read off the
 postcondition and linear-scan loops with the invariant derived from an `exists`/`forall` postcondition;
 for `hints` tasks the hints-removed program itself (does it verify without hints?).
 
@@ -21,7 +21,7 @@ from typing import Sequence
 
 from ..core import Task
 from .base import Request, Sample
-from .dafny_target import DafnyTarget, find_target
+from .dafny_target import DafnyTarget, find_target, proved_lemmas
 
 LEAN_CLOSERS = ["norm_num", "simp", "omega", "linarith", "nlinarith", "decide", "positivity", "ring_nf",
                 "aesop", "field_simp", "simp_all", "tauto", "rfl", "norm_num [*]", "exact?"]
@@ -133,7 +133,7 @@ def dafny_candidates(task: Task) -> list[str]:
     if task.kind == "implement" or target.kind in ("method", "constructor"):
         bodies = _implement_bodies(target)
     else:
-        bodies = _lemma_bodies(target)
+        bodies = _with_helper_calls(_lemma_bodies(target), _helper_calls(task.statement, target))
     out = [_body(b) for b in bodies]
     if reveals:
         out += [_body([*reveals, *b]) for b in bodies]
@@ -182,6 +182,26 @@ def _lemma_bodies(t: DafnyTarget) -> list[list[str]]:
             both.update(r)
         bodies.append([f"if {cond} {{ {_call(t, both)} }}"])
     return bodies
+
+
+def _helper_calls(spec: str, t: DafnyTarget) -> list[str]:
+    """Calls of the proved lemmas `spec` declares (other than the target), each argument the target's
+    parameter of the same name and type; a lemma whose parameters the target lacks is left out."""
+    params = {p.name: p.type.replace(" ", "") for p in t.params}
+    return [f"{h.name}({', '.join(p.name for p in h.params)});" for h in proved_lemmas(spec)
+            if h.name != t.name and all(params.get(p.name) == p.type.replace(" ", "") for p in h.params)]
+
+
+def _with_helper_calls(bodies: list[list[str]], calls: list[str]) -> list[list[str]]:
+    """Each body, then the same body followed by the helper calls: a proof that needs a helper lemma's
+    fact (z3 does not instantiate a lemma by itself) needs the call, often after the target's own
+    induction step. Without helpers, the bodies unchanged."""
+    if not calls:
+        return bodies
+    out = []
+    for b in bodies:
+        out += [b, b + calls]
+    return out
 
 
 _SCAN = re.compile(
