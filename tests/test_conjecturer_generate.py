@@ -95,13 +95,15 @@ def test_mutation_conjectures_are_fresh_deterministic_and_capped():
 
 def test_dafny_prompt_and_parsing_of_model_output():
     prompt, context = conjecturer_prompt(seed(), "")
-    assert prompt.endswith(f"```dafny\n{FIB.rstrip()}\n\nlemma ") and "if n > 5 { FibGe(n - 1); }" in prompt
-    raw = "{:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n{\n  FibGe2(n - 1);\n}\n```"
+    assert prompt.endswith(f"```dafny\n{FIB.rstrip()}\n\nlemma") and "if n > 5 { FibGe(n - 1); }" in prompt
+    assert prompt.count("<hard theorem>") == 2  # the worked example's and the one to write
+    raw = " {:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n{\n  FibGe2(n - 1);\n}\n```"
     stmt, name, err = parse_output(raw, seed(), context)
     assert err == "" and name == "FibGe2"
     assert stmt == FIB + "lemma {:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3"
     c = Conjecture("c", "dafny", stmt, "fib_ge", "policy:m", target=name, prompt=prompt)
-    assert conjecture_completion(c) == "{:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n```"
+    assert prompt + conjecture_completion(c) == prompt + raw[:raw.index("{\n")].rstrip() + "\n```"
+    assert conjecture_completion(c) == " {:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n```"
     assert parse_output("the answer is 42", seed(), context)[2]  # no lemma: an unparsed conjecture
     assert parse_output("X(n: nat)\n  requires n > 0\n</hard theorem>", seed(), context)[2]  # no ensures
 
