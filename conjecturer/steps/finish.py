@@ -10,7 +10,7 @@ from .. import dataset
 from ..canaries import is_canary
 from ..faults import fault_point
 from ..records import Conjecture
-from ..rundir import write_json
+from ..rundir import read_json, write_json
 from ..select import pass_rate_histogram
 from .prove import prove_stats
 
@@ -78,6 +78,7 @@ def metrics(rnd: "Round", attempts: dict, stats: dict, conjs: dict[str, Conjectu
         "prover_examples": sel["prover_examples"], "conjecturer_examples": sel["conjecturer_examples"],
         "pass_rate_histogram": pass_rate_histogram(s for t, s in stats.items() if not is_canary(t)),
         "heldout_pass_rate": held, "models": rnd.state["models"],
+        "train": read_json(rnd.rd / "train.json").get("trained", []) if (rnd.rd / "train.json").exists() else None,
         "seconds": dict(rnd.steps),
     }
 
