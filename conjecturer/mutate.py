@@ -6,9 +6,10 @@ comparison is strengthened or weakened: `<=`→`<`, `<`→`<=`, `==`→`<=`/`>=`
 of `-`, `+`, `*`, `/` or of a two-argument call change places), `drop_hypothesis` (a `requires`
 clause, one conjunct of it, or a Lean hypothesis binder is removed), `quantifier_range` (the range
 of a bounded quantifier or a `Finset.range`/`Icc` moves by one), `compose` (Dafny: the seed's lemma
-and another seed's lemma with the same context are conjoined, the other's proof given as a helper
-lemma the proof may call; only a lemma whose proof is more than an empty body, since z3 finds the
-fact of one with an empty proof by itself and the conjecture would not need the lemma). Most mutants are false, trivial or duplicates; validation, proving and
+and another seed's lemma are conjoined, their contexts joined when no name is declared in both, the
+other's proof given as a helper lemma the proof may call; only a lemma whose proof is more than an
+empty body, since z3 finds the fact of one with an empty proof by itself and the conjecture would
+not need the lemma). Most mutants are false, trivial or duplicates; validation, proving and
 selection sort them out, which is the point of the baseline.
 """
 
@@ -122,8 +123,12 @@ def _rename_words(text: str, names: dict[str, str]) -> str:
 
 def dafny_compose(spec: LemmaSpec, other: LemmaSpec, other_proof: str) -> LemmaSpec | None:
     """The seed's lemma conjoined with `other`'s (parameters renamed apart), `other` given as a proved
-    helper lemma. Only when `other`'s context is the seed's (or empty), so nothing is declared twice."""
-    if other.name == spec.name or other.context.strip() not in ("", spec.context.strip()):
+    helper lemma. The two contexts are joined when they declare no name in common (or are the same
+    text); otherwise None, since a name declared twice does not resolve."""
+    if other.name == spec.name:
+        return None
+    context = _joined_context(spec, other)
+    if context is None:
         return None
     mine = {p.split(":")[0].strip() for p in spec.params}
     renames = {}
@@ -133,9 +138,21 @@ def dafny_compose(spec: LemmaSpec, other: LemmaSpec, other_proof: str) -> LemmaS
     params = spec.params + [_rename_words(p.split(":")[0], renames).strip() + ":" + p.split(":", 1)[1]
                             for p in other.params]
     helper = other.header() + "\n" + other_proof.strip()
-    return spec.with_(context=f"{spec.context.rstrip()}\n\n{helper}", params=params,
+    return spec.with_(context=f"{context.rstrip()}\n\n{helper}", params=params,
                       requires=spec.requires + [_rename_words(r, renames) for r in other.requires],
                       ensures=spec.ensures + [_rename_words(e, renames) for e in other.ensures])
+
+
+def _joined_context(spec: LemmaSpec, other: LemmaSpec) -> str | None:
+    from dafny_env.syntax import parse
+
+    if other.context.strip() in ("", spec.context.strip()):
+        return spec.context
+    mine = {d.name for d in parse(spec.context).decls} | {spec.name}
+    theirs = {d.name for d in parse(other.context).decls} | {other.name}
+    if mine & theirs:
+        return None
+    return f"{spec.context.rstrip()}\n\n{other.context.strip()}" if spec.context.strip() else other.context
 
 
 # ---------------------------------------------------------------- Lean

@@ -46,7 +46,11 @@ def test_compose_adds_the_other_lemma_as_a_proved_helper():
     text = c.render()
     assert text.count("function Fib") == 1 and "lemma FibPos(n: nat)\n  requires n >= 1\n  ensures Fib(n) >= 1\n{" in text
     assert c.params == ["n: nat", "n2: nat"] and c.requires == ["n >= 5", "n2 >= 1"] and c.ensures[-1] == "Fib(n2) >= 1"
-    assert dafny_compose(parse_lemma(SPEC), parse_lemma("function G(): int { 1 }\n\nlemma X()\n  ensures G() == 1"), "{ }") is None
+    # another context is joined when no name is declared in both; a clash (two `Fib`s) gives nothing
+    joined = dafny_compose(parse_lemma(SPEC), parse_lemma("function G(): int { 1 }\n\nlemma X()\n  ensures G() == 1"), "{ }")
+    assert joined.context.startswith(FIB.rstrip() + "\n\nfunction G(): int { 1 }\n\nlemma X()")
+    clash = parse_lemma("function Fib(n: nat): nat { n }\n\nlemma Y(n: nat)\n  ensures Fib(n) == n")
+    assert dafny_compose(parse_lemma(SPEC), clash, "{ }") is None
 
 
 def seed(spec=SPEC, tid="fib_ge", lemmas=(), proof="{\n  if n > 5 { FibGe(n - 1); }\n}") -> Seed:
