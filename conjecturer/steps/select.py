@@ -37,13 +37,20 @@ def _audit(rnd: "Round", selected: list[Selected], conjs: dict[str, Conjecture])
     if not todo:
         return audited
     check = rnd.sp.fresh_check or fresh_checker(rnd.cfg.lang, rnd.cfg.prover.timeout)
+    errors = []
     with JsonlWriter(path) as w:
         for s in todo:
             v = check(conjs[s.conjecture_id].task(), s.proof)
+            if v.status == "error":  # no verdict on the proof: audited again on --resume
+                errors.append(f"{s.conjecture_id}: {v.reason[:200]}")
+                continue
             audited[s.conjecture_id] = {"id": s.conjecture_id, "status": v.status, "reason": v.reason,
                                         "seconds": v.seconds, "toolchain": v.toolchain}
             w.write(audited[s.conjecture_id])
             fault_point("select")
+    if errors:
+        raise RuntimeError(f"round {rnd.r} audit: {len(errors)} verifier errors (first: {errors[0]}); "
+                           "rerun with --resume to audit them again")
     return audited
 
 
