@@ -15,6 +15,7 @@ best-first search a meaningful order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Sequence
@@ -184,12 +185,24 @@ def _lemma_bodies(t: DafnyTarget) -> list[list[str]]:
     return bodies
 
 
-def _helper_calls(spec: str, t: DafnyTarget) -> list[str]:
-    """Calls of the proved lemmas `spec` declares (other than the target), each argument the target's
-    parameter of the same name and type; a lemma whose parameters the target lacks is left out."""
-    params = {p.name: p.type.replace(" ", "") for p in t.params}
-    return [f"{h.name}({', '.join(p.name for p in h.params)});" for h in proved_lemmas(spec)
-            if h.name != t.name and all(params.get(p.name) == p.type.replace(" ", "") for p in h.params)]
+def _helper_calls(spec: str, t: DafnyTarget, per_helper: int = 4) -> list[str]:
+    """Calls of the proved lemmas `spec` declares (other than the target), each argument a target
+    parameter of the same type, the same-named one first: a composed conjecture renames the helper's
+    `n` to `n2`, so the call it needs is `Helper(n2)`. Up to `per_helper` argument choices each; a
+    lemma with a parameter type the target lacks is left out."""
+    calls = []
+    for h in proved_lemmas(spec):
+        if h.name == t.name:
+            continue
+        options = [sorted((q.name for q in t.params if _same_type(q, p)), key=lambda n: n != p.name)
+                   for p in h.params]
+        for args in itertools.islice(itertools.product(*options), per_helper):
+            calls.append(f"{h.name}({', '.join(args)});")
+    return calls
+
+
+def _same_type(a, b) -> bool:
+    return a.type.replace(" ", "") == b.type.replace(" ", "")
 
 
 def _with_helper_calls(bodies: list[list[str]], calls: list[str]) -> list[list[str]]:
