@@ -121,6 +121,9 @@ def _rename_words(text: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: names[m.group(1)], text)
 
 
+_NO_INDUCTION = "{:induction false}"
+
+
 def dafny_compose(spec: LemmaSpec, other: LemmaSpec, other_proof: str) -> LemmaSpec | None:
     """The seed's lemma conjoined with `other`'s (parameters renamed apart), `other` given as a proved
     helper lemma. The two contexts are joined when they declare no name in common (or are the same
@@ -138,7 +141,12 @@ def dafny_compose(spec: LemmaSpec, other: LemmaSpec, other_proof: str) -> LemmaS
     params = spec.params + [_rename_words(p.split(":")[0], renames).strip() + ":" + p.split(":", 1)[1]
                             for p in other.params]
     helper = other.header() + "\n" + other_proof.strip()
-    return spec.with_(context=f"{context.rstrip()}\n\n{helper}", params=params,
+    keyword = spec.keyword
+    if _NO_INDUCTION in other.keyword and _NO_INDUCTION not in keyword:
+        # with Dafny's automatic induction on, the conjoined fact that needed a hand-written induction
+        # is proved for free and the helper is never needed
+        keyword = f"{keyword} {_NO_INDUCTION}"
+    return spec.with_(keyword=keyword, context=f"{context.rstrip()}\n\n{helper}", params=params,
                       requires=spec.requires + [_rename_words(r, renames) for r in other.requires],
                       ensures=spec.ensures + [_rename_words(e, renames) for e in other.ensures])
 

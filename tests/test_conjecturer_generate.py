@@ -49,6 +49,10 @@ def test_compose_adds_the_other_lemma_as_a_proved_helper():
     # another context is joined when no name is declared in both; a clash (two `Fib`s) gives nothing
     joined = dafny_compose(parse_lemma(SPEC), parse_lemma("function G(): int { 1 }\n\nlemma X()\n  ensures G() == 1"), "{ }")
     assert joined.context.startswith(FIB.rstrip() + "\n\nfunction G(): int { 1 }\n\nlemma X()")
+    # the seed's automatic induction would prove the helper's fact for free: it is turned off
+    auto = parse_lemma(FIB + "lemma FibGe1(n: nat)\n  requires n >= 1\n  ensures Fib(n) >= 1")
+    assert dafny_compose(auto, parse_lemma(SPEC), "{ }").keyword == "lemma {:induction false}"
+    assert dafny_compose(auto, other, "{ }").keyword == "lemma"
     clash = parse_lemma("function Fib(n: nat): nat { n }\n\nlemma Y(n: nat)\n  ensures Fib(n) == n")
     assert dafny_compose(parse_lemma(SPEC), clash, "{ }") is None
 
