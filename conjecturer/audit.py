@@ -2,7 +2,8 @@
 
 Dafny: one `dafny` process per check (the CLI backend), not the DafnyServer pool that produced the
 reward; Lean: a new REPL. A selected proof that does not re-verify is dropped from the selection and
-counted: it points at a flaky check or a cache that lies.
+counted: it points at a flaky check or a cache that lies. An `error` (the audit's own infrastructure)
+is no verdict: it is not recorded, and the round stops so that `--resume` audits it again.
 """
 
 from __future__ import annotations
@@ -13,18 +14,21 @@ from prover.core import Candidate, Task, Verdict
 
 
 def fresh_checker(lang: str, timeout: float) -> Callable[[Task, str], Verdict]:
+    """A check that builds a new verifier (so a new process) for every call and closes it after."""
     from prover.verifiers import get_verifier
 
-    if lang == "dafny":
-        verifier = get_verifier("dafny", cache=False, backend="cli", workers=1, timeout=timeout,
+    def make():
+        if lang == "dafny":
+            return get_verifier("dafny", cache=False, backend="cli", workers=1, timeout=timeout,
                                 confirm_failures=False)
-    else:
-        verifier = get_verifier("lean", cache=False, workers=1, timeout=timeout)
+        return get_verifier("lean", cache=False, workers=1, timeout=timeout)
 
     def check(task: Task, proof: str) -> Verdict:
+        # a closed verifier refuses further checks, so each audit gets its own
+        verifier = make()
         try:
             return verifier.check(task, Candidate(task.id, proof, source="audit"))
         finally:
-            verifier.close()  # the next check starts its own process
+            verifier.close()
 
     return check

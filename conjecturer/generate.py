@@ -1,8 +1,8 @@
 """The neural conjecturer: STP's prompt (lemma + easy theorem and its proof -> hard theorem) given to
 any `Policy`, and the output parsed into a new Dafny lemma or Lean theorem statement.
 
-Dafny: the prompt ends inside a code block holding the seed's context (its functions and helper
-lemmas) and the keyword `lemma `; the model writes the new lemma's name, parameters and clauses, and
+Dafny: the prompt (after one worked easy -> hard example) ends inside a code block holding the
+seed's context (its functions and helper lemmas) and the keyword `lemma`; the model writes the new lemma's name, parameters and clauses, and
 its output is cut at the closing fence, a `</hard theorem>` tag or the first body brace. Lean: the
 prompt ends with `theorem `; the output is cut at `:=` and `:= by` appended (as STP does).
 """
@@ -58,6 +58,16 @@ def _lemma_text(seed: Seed, lemma: str) -> str:
     return lemma
 
 
+# One worked example in the prompt's own format: a small base model (SmolLM2-135M) given STP's
+# instruction alone wrote prose, dates or the seed's header verbatim; shown one easy -> hard pair it
+# continues the pattern (a new name, parameters, clauses, the closing fence).
+_DAFNY_SHOT = (
+    "<lemma>\n</lemma>\n<easy theorem>\n" + FENCE + "dafny\nfunction Sum(n: nat): nat\n{\n  if n == 0 then 0 else n + Sum(n - 1)\n}\n\n"
+    "lemma SumPos(n: nat)\n  requires n > 0\n  ensures Sum(n) > 0\n{\n}\n" + FENCE + "\n</easy theorem>\n"
+    "<hard theorem>\n" + FENCE + "dafny\nfunction Sum(n: nat): nat\n{\n  if n == 0 then 0 else n + Sum(n - 1)\n}\n\n"
+    "lemma SumAtLeast(n: nat)\n  ensures Sum(n) >= n\n" + FENCE + "\n</hard theorem>\n\n")
+
+
 def conjecturer_prompt(seed: Seed, lemma: str) -> tuple[str, str]:
     """(prompt, context): the prompt text, and the Dafny context the new lemma is declared in."""
     task = seed.task
@@ -67,11 +77,13 @@ def conjecturer_prompt(seed: Seed, lemma: str) -> tuple[str, str]:
         lem = _lemma_text(seed, lemma)
         lemma_block = f"<lemma>\n{FENCE}dafny\n{lem}\n{FENCE}\n</lemma>\n" if lem else "<lemma>\n</lemma>\n"
         head = context.rstrip() + "\n\n" if context.strip() else ""
+        # no space after `lemma`: BPE tokenizers put the space into the next word's token, so a
+        # prompt ending in a space asks for a token sequence the model rarely saw
         prompt = ("Complete the following Dafny code. Write a new lemma that is harder than the easy theorem"
                   + (" and whose proof uses the given lemma" if lem else "") + ".\n\n"
-                  + lemma_block
+                  + _DAFNY_SHOT + lemma_block
                   + f"<easy theorem>\n{FENCE}dafny\n{task.statement.rstrip()}\n{seed.proof.strip()}\n{FENCE}\n</easy theorem>\n"
-                  + f"<hard theorem>\n{FENCE}dafny\n{head}lemma ")
+                  + f"<hard theorem>\n{FENCE}dafny\n{head}lemma")
         return prompt, context
     lemma_block = f"<lemma>\n{FENCE}lean4\n{lemma}\n{FENCE}\n</lemma>\n" if lemma else "<lemma>\n</lemma>\n"
     proof = seed.proof if seed.proof.startswith("\n") else "\n" + seed.proof
@@ -93,7 +105,7 @@ def parse_output(raw: str, seed: Seed, context: str) -> tuple[str, str, str]:
     if seed.task.lang == "dafny":
         from dafny_env.syntax import code_mask as mask
 
-        body = "lemma " + text
+        body = "lemma " + text.lstrip(" ")
         brace = mask(body).find("{", len("lemma "))
         while brace >= 0 and body[brace:brace + 2] == "{:":  # an attribute, not the body
             close = mask(body).find("}", brace)
@@ -148,6 +160,6 @@ def conjecture_completion(conj: Conjecture) -> str:
     if conj.lang == "dafny":
         spec = parse_lemma(conj.statement, conj.target or None)
         header = spec.header() if spec else conj.statement
-        return (header[len("lemma "):] if header.startswith("lemma ") else header) + f"\n{FENCE}"
+        return (header[len("lemma"):] if header.startswith("lemma ") else " " + header) + f"\n{FENCE}"
     s = conj.statement
     return (s[len("theorem "):] if s.startswith("theorem ") else s) + f"\n{FENCE}"

@@ -6,8 +6,10 @@ comparison is strengthened or weakened: `<=`→`<`, `<`→`<=`, `==`→`<=`/`>=`
 of `-`, `+`, `*`, `/` or of a two-argument call change places), `drop_hypothesis` (a `requires`
 clause, one conjunct of it, or a Lean hypothesis binder is removed), `quantifier_range` (the range
 of a bounded quantifier or a `Finset.range`/`Icc` moves by one), `compose` (Dafny: the seed's lemma
-and another seed's lemma with the same context are conjoined, the other's proof given as a helper
-lemma the proof may call). Most mutants are false, trivial or duplicates; validation, proving and
+and another seed's lemma are conjoined, their contexts joined when no name is declared in both, the
+other's proof given as a helper lemma the proof may call; only a lemma whose proof is more than an
+empty body, since z3 finds the fact of one with an empty proof by itself and the conjecture would
+not need the lemma). Most mutants are false, trivial or duplicates; validation, proving and
 selection sort them out, which is the point of the baseline.
 """
 
@@ -119,10 +121,17 @@ def _rename_words(text: str, names: dict[str, str]) -> str:
     return pattern.sub(lambda m: names[m.group(1)], text)
 
 
+_NO_INDUCTION = "{:induction false}"
+
+
 def dafny_compose(spec: LemmaSpec, other: LemmaSpec, other_proof: str) -> LemmaSpec | None:
     """The seed's lemma conjoined with `other`'s (parameters renamed apart), `other` given as a proved
-    helper lemma. Only when `other`'s context is the seed's (or empty), so nothing is declared twice."""
-    if other.name == spec.name or other.context.strip() not in ("", spec.context.strip()):
+    helper lemma. The two contexts are joined when they declare no name in common (or are the same
+    text); otherwise None, since a name declared twice does not resolve."""
+    if other.name == spec.name:
+        return None
+    context = _joined_context(spec, other)
+    if context is None:
         return None
     mine = {p.split(":")[0].strip() for p in spec.params}
     renames = {}
@@ -132,9 +141,26 @@ def dafny_compose(spec: LemmaSpec, other: LemmaSpec, other_proof: str) -> LemmaS
     params = spec.params + [_rename_words(p.split(":")[0], renames).strip() + ":" + p.split(":", 1)[1]
                             for p in other.params]
     helper = other.header() + "\n" + other_proof.strip()
-    return spec.with_(context=f"{spec.context.rstrip()}\n\n{helper}", params=params,
+    keyword = spec.keyword
+    if _NO_INDUCTION in other.keyword and _NO_INDUCTION not in keyword:
+        # with Dafny's automatic induction on, the conjoined fact that needed a hand-written induction
+        # is proved for free and the helper is never needed
+        keyword = f"{keyword} {_NO_INDUCTION}"
+    return spec.with_(keyword=keyword, context=f"{context.rstrip()}\n\n{helper}", params=params,
                       requires=spec.requires + [_rename_words(r, renames) for r in other.requires],
                       ensures=spec.ensures + [_rename_words(e, renames) for e in other.ensures])
+
+
+def _joined_context(spec: LemmaSpec, other: LemmaSpec) -> str | None:
+    from dafny_env.syntax import parse
+
+    if other.context.strip() in ("", spec.context.strip()):
+        return spec.context
+    mine = {d.name for d in parse(spec.context).decls} | {spec.name}
+    theirs = {d.name for d in parse(other.context).decls} | {other.name}
+    if mine & theirs:
+        return None
+    return f"{spec.context.rstrip()}\n\n{other.context.strip()}" if spec.context.strip() else other.context
 
 
 # ---------------------------------------------------------------- Lean
@@ -224,6 +250,12 @@ def mutation_conjectures(seeds: list[Seed], cfg: ConjecturerConfig, rng: random.
     return out
 
 
+def _empty_proof(proof: str) -> bool:
+    from dafny_env.syntax import code_mask
+
+    return not code_mask(proof).replace("{", "").replace("}", "").strip()
+
+
 def _round_robin(variants: list[tuple[str, str, str, str]], rng: random.Random) -> list[tuple[str, str, str, str]]:
     """Shuffled variants, taking operators in turn: `compose` alone can make dozens per seed."""
     by_op: dict[str, list] = {}
@@ -257,7 +289,9 @@ def _seed_mutants(seed: Seed, op: str, seeds: list[Seed], specs: dict, lang: str
             mutants = []
             for other in seeds:
                 o = specs.get(other.task.id)
-                if o is not None and other is not seed:
+                # a lemma z3 proves with an empty body is a fact it finds by itself: conjoining it
+                # makes no conjecture whose proof needs the lemma, so only proved-with-work ones compose
+                if o is not None and other is not seed and not _empty_proof(other.proof):
                     m = dafny_compose(spec, o, other.proof)
                     if m is not None:
                         mutants.append((m, o.name))

@@ -33,6 +33,10 @@ def write_report(out: str | Path, config_text: str = "") -> Path:
         lines += [f"Round {r['round']}: pass-rate histogram of the proving set {json.dumps(r['pass_rate_histogram'])}; "
                   f"selection rejections {json.dumps(r['selection_rejected'])}; time split (s) "
                   f"{json.dumps({k: round(v, 1) for k, v in r['seconds'].items()})}."]
+        for t in r.get("train") or []:
+            steps = "; ".join(f"step {e['step']}: loss {e['loss']:.4f} at lr {e['learning_rate']:.2e}" for e in t["log"])
+            lines += [f"Round {r['round']} training of {'+'.join(t['roles'])}: {t['examples']} examples, "
+                      f"{t['steps']} steps ({steps or 'none'}), weights moved by {t['weight_change']:.2e} (relative L2)."]
     lines += [""] + [f"![{p.stem}]({p.name})" for p in plots]
     if config_text:
         lines += ["", "## Config", "", "```yaml", config_text.rstrip(), "```"]

@@ -33,22 +33,41 @@ class TaskStats:
     n: int = 0  # scored samples (verifier errors excluded)
     verified: int = 0
     proofs: list[tuple[str, float]] = field(default_factory=list)  # (proof, verify seconds), distinct
+    # with `prior_weighted`: the policy's own probability mass of the scored and of the verified samples
+    mass: float = 0.0
+    verified_mass: float = 0.0
+    prior_weighted: bool = False
 
     @property
     def pass_rate(self) -> float | None:
+        if self.prior_weighted:
+            return self.verified_mass / self.mass if self.mass > 0 else None
         return self.verified / self.n if self.n else None
 
 
-def task_stats(attempts: Iterable[dict[str, Any]]) -> dict[str, TaskStats]:
-    """Per task: scored samples, verified ones and the distinct verified proofs (eval attempt records)."""
+def task_stats(attempts: Iterable[dict[str, Any]], prior_weighted: bool = False) -> dict[str, TaskStats]:
+    """Per task: scored samples, verified ones and the distinct verified proofs (eval attempt records).
+
+    The pass rate is the fraction of samples verified: for i.i.d. samples, an estimate of the chance
+    that one draw from the policy verifies. A policy whose samples are distinct items of a fixed list
+    (the portfolio: `samples_iid=False`) has no such fraction: it counts templates, so it moves in steps
+    of 1/len(list) (never below 1/3 for a 3-template list) and is not a rate of anything. With
+    `prior_weighted` each sample counts with its probability under the policy's own declared
+    distribution (`exp(logprob)`, the portfolio's Zipf prior), so the pass rate is exactly the chance
+    that one draw from that distribution, restricted to the samples tried, verifies."""
     out: dict[str, TaskStats] = {}
     for r in sorted(attempts, key=lambda r: (r["task_id"], int(r["sample"]))):
         if r["status"] == "error":
             continue
-        s = out.setdefault(r["task_id"], TaskStats(r["task_id"]))
+        s = out.setdefault(r["task_id"], TaskStats(r["task_id"], prior_weighted=prior_weighted))
         s.n += 1
+        if prior_weighted and r.get("logprob") is None:
+            raise ValueError(f"{r['task_id']} sample {r['sample']}: no logprob, so no prior-weighted pass rate")
+        w = math.exp(r["logprob"]) if prior_weighted else 1.0
+        s.mass += w
         if r["status"] == "verified":
             s.verified += 1
+            s.verified_mass += w
             if all(p != r["text"] for p, _ in s.proofs):
                 s.proofs.append((r["text"], float(r.get("seconds", 0.0))))
     return out

@@ -69,7 +69,7 @@ def fresh_check(task, proof):
 
 def main(argv: list[str]) -> int:
     from conjecturer.config import SelfPlayConfig
-    from conjecturer.rounds import SelfPlay
+    from conjecturer.selfplay import SelfPlay
     from prover.configfile import load_config
 
     cfg = load_config(SelfPlayConfig, argv[0])

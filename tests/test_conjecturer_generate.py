@@ -46,12 +46,46 @@ def test_compose_adds_the_other_lemma_as_a_proved_helper():
     text = c.render()
     assert text.count("function Fib") == 1 and "lemma FibPos(n: nat)\n  requires n >= 1\n  ensures Fib(n) >= 1\n{" in text
     assert c.params == ["n: nat", "n2: nat"] and c.requires == ["n >= 5", "n2 >= 1"] and c.ensures[-1] == "Fib(n2) >= 1"
-    assert dafny_compose(parse_lemma(SPEC), parse_lemma("function G(): int { 1 }\n\nlemma X()\n  ensures G() == 1"), "{ }") is None
+    # another context is joined when no name is declared in both; a clash (two `Fib`s) gives nothing
+    joined = dafny_compose(parse_lemma(SPEC), parse_lemma("function G(): int { 1 }\n\nlemma X()\n  ensures G() == 1"), "{ }")
+    assert joined.context.startswith(FIB.rstrip() + "\n\nfunction G(): int { 1 }\n\nlemma X()")
+    # the seed's automatic induction would prove the helper's fact for free: it is turned off
+    auto = parse_lemma(FIB + "lemma FibGe1(n: nat)\n  requires n >= 1\n  ensures Fib(n) >= 1")
+    assert dafny_compose(auto, parse_lemma(SPEC), "{ }").keyword == "lemma {:induction false}"
+    assert dafny_compose(auto, other, "{ }").keyword == "lemma"
+    clash = parse_lemma("function Fib(n: nat): nat { n }\n\nlemma Y(n: nat)\n  ensures Fib(n) == n")
+    assert dafny_compose(parse_lemma(SPEC), clash, "{ }") is None
 
 
-def seed(spec=SPEC, tid="fib_ge", lemmas=()) -> Seed:
-    return Seed(Task(tid, "dafny", spec, meta={"target": parse_lemma(spec).name}), "{\n  if n > 5 { FibGe(n - 1); }\n}",
-                list(lemmas), 0.5)
+def seed(spec=SPEC, tid="fib_ge", lemmas=(), proof="{\n  if n > 5 { FibGe(n - 1); }\n}") -> Seed:
+    return Seed(Task(tid, "dafny", spec, meta={"target": parse_lemma(spec).name}), proof, list(lemmas), 0.5)
+
+
+def test_compose_only_with_lemmas_whose_proof_does_work():
+    """A lemma with an empty proof is a fact z3 finds by itself: conjoining it needs no call."""
+    cfg = ConjecturerConfig(operators=["compose"], per_seed=5, max_per_round=100)
+    pos = FIB + "lemma FibPos(n: nat)\n  requires n >= 1\n  ensures Fib(n) >= 1"
+    empty = seed(pos, "fib_pos", proof="{\n  // nothing to do\n}")
+    assert [c.seed_id for c in mutation_conjectures([seed(), empty], cfg, random.Random(0), 0, "dafny")] == ["fib_pos"]
+    worked = seed(pos, "fib_pos", proof="{\n  if n >= 3 { FibPos(n - 1); }\n}")
+    got = mutation_conjectures([seed(), worked], cfg, random.Random(0), 0, "dafny")
+    assert sorted((c.seed_id, c.lemma) for c in got) == [("fib_ge", "FibPos"), ("fib_pos", "FibGe")]
+
+
+def test_portfolio_pass_rate_is_weighted_by_its_own_prior():
+    """Counted, a 3-template list's pass rate is never below 1/3; weighted by the portfolio's Zipf
+    prior it is the chance that one draw from it verifies, and the plain count stays for i.i.d. samples."""
+    from conjecturer.select import task_stats
+    from prover.policies.portfolio import _zipf_logprob
+
+    rows = [{"task_id": "t", "sample": i, "status": st, "text": f"p{i}", "logprob": _zipf_logprob(i, 3)}
+            for i, st in enumerate(["failed", "failed", "verified"])]
+    assert task_stats(rows)["t"].pass_rate == pytest.approx(1 / 3)
+    assert task_stats(rows, prior_weighted=True)["t"].pass_rate == pytest.approx((1 / 3) / (1 + 1 / 2 + 1 / 3))
+    rows[0]["status"] = "verified"  # the first template (an empty body) verifies: easy
+    assert task_stats(rows, prior_weighted=True)["t"].pass_rate > 0.7
+    with pytest.raises(ValueError, match="logprob"):
+        task_stats([dict(rows[0], logprob=None)], prior_weighted=True)
 
 
 def test_mutation_conjectures_are_fresh_deterministic_and_capped():
@@ -69,13 +103,15 @@ def test_mutation_conjectures_are_fresh_deterministic_and_capped():
 
 def test_dafny_prompt_and_parsing_of_model_output():
     prompt, context = conjecturer_prompt(seed(), "")
-    assert prompt.endswith(f"```dafny\n{FIB.rstrip()}\n\nlemma ") and "if n > 5 { FibGe(n - 1); }" in prompt
-    raw = "{:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n{\n  FibGe2(n - 1);\n}\n```"
+    assert prompt.endswith(f"```dafny\n{FIB.rstrip()}\n\nlemma") and "if n > 5 { FibGe(n - 1); }" in prompt
+    assert prompt.count("<hard theorem>") == 2  # the worked example's and the one to write
+    raw = " {:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n{\n  FibGe2(n - 1);\n}\n```"
     stmt, name, err = parse_output(raw, seed(), context)
     assert err == "" and name == "FibGe2"
     assert stmt == FIB + "lemma {:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3"
     c = Conjecture("c", "dafny", stmt, "fib_ge", "policy:m", target=name, prompt=prompt)
-    assert conjecture_completion(c) == "{:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n```"
+    assert prompt + conjecture_completion(c) == prompt + raw[:raw.index("{\n")].rstrip() + "\n```"
+    assert conjecture_completion(c) == " {:induction false} FibGe2(n: nat)\n  requires n >= 6\n  ensures Fib(n) >= 2 * n - 3\n```"
     assert parse_output("the answer is 42", seed(), context)[2]  # no lemma: an unparsed conjecture
     assert parse_output("X(n: nat)\n  requires n > 0\n</hard theorem>", seed(), context)[2]  # no ensures
 

@@ -120,7 +120,11 @@ def test_selection_keeps_only_the_barely_provable_and_it_re_verifies(validated, 
     assert rejected == Counter({"too_easy": 1})
     assert "Barely(n - 1)" in selected[0].proof
     # the audit: a fresh `dafny` process, no cache
-    v = fresh_checker("dafny", 30)(by_id["barely"].task(), selected[0].proof)
+    check = fresh_checker("dafny", 30)
+    v = check(by_id["barely"].task(), selected[0].proof)
+    assert v.status == "verified", v.reason
+    # a second audit with the same checker gets its own process (it once got `error`: closed verifier)
+    v = check(by_id["trivial"].task(), TRIVIAL_PROOFS[0])
     assert v.status == "verified", v.reason
 
 

@@ -32,6 +32,21 @@ def test_dafny_lemma_templates_call_the_lemma_on_smaller_arguments():
     assert any("n > 0 && |s| > 0" in c for c in cands)
 
 
+def test_dafny_lemma_templates_call_the_helper_lemmas_the_statement_proves():
+    helper = ("lemma {:induction false} SumHelper(m: nat)\n  ensures 2 * Sum(m) == m * (m + 1)\n"
+              "{\n  if m > 0 { SumHelper(m - 1); }\n}\n")
+    spec = SUM.statement.replace("lemma SumFormula(n: nat, s: seq<int>)",
+                                 helper + "lemma Other(q: int) ensures q == q {}\n"
+                                 "lemma SumFormula(n: nat, s: seq<int>, m: nat)\n  ensures 2 * Sum(m) == m * (m + 1)")
+    cands = candidates_for(Task("h", "dafny", spec, meta={"target": "SumFormula"}))
+    # each template, then the same followed by the calls (on every nat parameter, the same-named one
+    # first: a composed conjecture renames the helper's parameters); `Other` takes an int the target lacks
+    calls = "  SumHelper(m);\n  SumHelper(n);\n"
+    assert cands[:4] == ["{\n}", "{\n" + calls + "}", "{\n  if n > 0 { SumFormula(n - 1, s, m); }\n}",
+                         "{\n  if n > 0 { SumFormula(n - 1, s, m); }\n" + calls + "}"]
+    assert not any("Other(" in c for c in cands)
+
+
 def test_dafny_implement_scan_loop_has_the_prefix_invariant():
     (loop,) = candidates_for(FIND)
     assert "invariant found <==> exists i :: 0 <= i < k && a[i] == x" in loop

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conjecturer.rounds import KILL_ENV
+from conjecturer.faults import KILL_ENV
 from prover.jsonl import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +117,7 @@ def test_lean_loop_with_doubles_resumes_to_the_same_state(tmp_path):
 
 def test_resume_refuses_another_config_and_a_missing_flag(tmp_path):
     from conjecturer.config import SelfPlayConfig
-    from conjecturer.rounds import RunDirMismatch, SelfPlay
+    from conjecturer.selfplay import RunDirMismatch, SelfPlay
 
     out = tmp_path / "run"
     (out).mkdir()
@@ -131,7 +131,7 @@ def test_resume_refuses_another_config_and_a_missing_flag(tmp_path):
 
 def test_dafny_proving_uses_the_fast_mode_and_validation_and_eval_the_exact_one(tmp_path, monkeypatch):
     from conjecturer.config import SelfPlayConfig
-    from conjecturer.rounds import SelfPlay
+    from conjecturer.selfplay import SelfPlay
     from dafny_env.verifier import FAST_MODE_FALSE_NEGATIVES
     from prover.configfile import ConfigError, from_dict
     from prover.evaluation import backends
@@ -140,14 +140,15 @@ def test_dafny_proving_uses_the_fast_mode_and_validation_and_eval_the_exact_one(
     monkeypatch.setattr(backends, "local_factory", lambda lang, options: made.append(options) or (lambda: None))
     sp = SelfPlay(SelfPlayConfig(), tmp_path / "run")
     for step in ("validate", "prove", "eval"):
-        sp._factory(step)
+        sp.resources.checker_factory_for(step)
     assert [o["confirm_failures"] for o in made] == [True, False, True]
-    assert sp.verifier_mode("prove") == f"fast: {FAST_MODE_FALSE_NEGATIVES}" and sp.verifier_mode("eval") == "exact"
+    mode = sp.resources.verifier_mode
+    assert mode("prove") == f"fast: {FAST_MODE_FALSE_NEGATIVES}" and mode("eval") == "exact"
     exact = SelfPlay(from_dict(SelfPlayConfig, {"prover": {"confirm_failures": True}}), tmp_path / "run2")
-    assert exact.verifier_mode("prove") == "exact"
+    assert exact.resources.verifier_mode("prove") == "exact"
     with pytest.raises(ConfigError, match="did you mean 'confirm_failures'"):
         from_dict(SelfPlayConfig, {"heldout": {"confirm_failure": False}})
-    assert SelfPlay(SelfPlayConfig(lang="lean"), tmp_path / "run3").verifier_mode("prove") == ""
+    assert SelfPlay(SelfPlayConfig(lang="lean"), tmp_path / "run3").resources.verifier_mode("prove") == ""
 
 
 @pytest.mark.slow

@@ -56,6 +56,9 @@ def test_both_roles_train_and_a_kill_in_training_resumes(tmp_path, tiny_model_di
     assert m1["models"]["prover"] == m1["models"]["conjecturer"] != f"hf:{tiny_model_dir}"
     assert ref["rounds"]["000"]["state"]["models"]["prover"] == f"hf:{ckpt0.resolve()}"
     assert weights_digest(ckpt0) != weights_digest(Path(tiny_model_dir))
+    (trained,) = m0["train"]  # the round's training record: steps at a learning rate above 0, weights moved
+    assert trained["steps"] > 0 and trained["weight_change"] > 0
+    assert all(e["learning_rate"] > 0 for e in trained["log"]) and len(trained["log"]) == trained["steps"]
 
     killed = tmp_path / "killed"
     killed_then_resumed(argv, killed, ["train:1", "eval:1", "train:1"])

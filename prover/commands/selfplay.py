@@ -39,7 +39,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from conjecturer.canaries import CanaryVerified
     from conjecturer.config import SelfPlayConfig
-    from conjecturer.rounds import RunDirMismatch, SelfPlay
+    from conjecturer.selfplay import RunDirMismatch, SelfPlay
     from prover.configfile import ConfigError, load_config
 
     try:

@@ -45,6 +45,13 @@ def find_target(spec: str, name: str | None = None) -> DafnyTarget | None:
     return None
 
 
+def proved_lemmas(spec: str) -> list[DafnyTarget]:
+    """The signatures of the top-level lemmas of `spec` that have a body (helpers a proof may call)."""
+    return [_signature(spec, d.kind, d.name, d.start, d.header_end, nested=False)
+            for d in syntax.parse(spec).walk()
+            if d.base == "lemma" and d.has_body and d.name and "." not in d.qualname]
+
+
 def _signature(spec: str, kind: str, name: str, start: int, end: int, nested: bool) -> DafnyTarget:
     """Read parameters, results and pre/postconditions from the header `spec[start:end]`."""
     masked = syntax.code_mask(spec[:end])

@@ -3,7 +3,7 @@
 Lean: closing tactics and short combinations (`omega`, `norm_num`, `nlinarith` with square hints
 built from the statement's real variables, `intros`/`subst_vars` prefixes, ...).
 Dafny: an empty body, induction templates over nat/int/seq parameters that call the lemma on smaller
-arguments, one-step unfolding of `a + b` for append lemmas, `reveal` of opaque functions, and for `implement` tasks assignments read off the
+arguments (each also followed by calls of the helper lemmas the statement declares), one-step unfolding of `a + b` for append lemmas, `reveal` of opaque functions, and for `implement` tasks assignments read off the
 postcondition and linear-scan loops with the invariant derived from an `exists`/`forall` postcondition;
 for `hints` tasks the hints-removed program itself (does it verify without hints?).
 
@@ -15,13 +15,14 @@ best-first search a meaningful order.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Sequence
 
 from ..core import Task
 from .base import Request, Sample
-from .dafny_target import DafnyTarget, find_target
+from .dafny_target import DafnyTarget, find_target, proved_lemmas
 
 LEAN_CLOSERS = ["norm_num", "simp", "omega", "linarith", "nlinarith", "decide", "positivity", "ring_nf",
                 "aesop", "field_simp", "simp_all", "tauto", "rfl", "norm_num [*]", "exact?"]
@@ -133,7 +134,7 @@ def dafny_candidates(task: Task) -> list[str]:
     if task.kind == "implement" or target.kind in ("method", "constructor"):
         bodies = _implement_bodies(target)
     else:
-        bodies = _lemma_bodies(target)
+        bodies = _with_helper_calls(_lemma_bodies(target), _helper_calls(task.statement, target))
     out = [_body(b) for b in bodies]
     if reveals:
         out += [_body([*reveals, *b]) for b in bodies]
@@ -182,6 +183,38 @@ def _lemma_bodies(t: DafnyTarget) -> list[list[str]]:
             both.update(r)
         bodies.append([f"if {cond} {{ {_call(t, both)} }}"])
     return bodies
+
+
+def _helper_calls(spec: str, t: DafnyTarget, per_helper: int = 4) -> list[str]:
+    """Calls of the proved lemmas `spec` declares (other than the target), each argument a target
+    parameter of the same type, the same-named one first: a composed conjecture renames the helper's
+    `n` to `n2`, so the call it needs is `Helper(n2)`. Up to `per_helper` argument choices each; a
+    lemma with a parameter type the target lacks is left out."""
+    calls = []
+    for h in proved_lemmas(spec):
+        if h.name == t.name:
+            continue
+        options = [sorted((q.name for q in t.params if _same_type(q, p)), key=lambda n: n != p.name)
+                   for p in h.params]
+        for args in itertools.islice(itertools.product(*options), per_helper):
+            calls.append(f"{h.name}({', '.join(args)});")
+    return calls
+
+
+def _same_type(a, b) -> bool:
+    return a.type.replace(" ", "") == b.type.replace(" ", "")
+
+
+def _with_helper_calls(bodies: list[list[str]], calls: list[str]) -> list[list[str]]:
+    """Each body, then the same body followed by the helper calls: a proof that needs a helper lemma's
+    fact (z3 does not instantiate a lemma by itself) needs the call, often after the target's own
+    induction step. Without helpers, the bodies unchanged."""
+    if not calls:
+        return bodies
+    out = []
+    for b in bodies:
+        out += [b, b + calls]
+    return out
 
 
 _SCAN = re.compile(

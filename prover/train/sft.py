@@ -168,6 +168,10 @@ def _train(model_path: Path, examples: list[SFTExample], cfg: SFTConfig, out: Pa
         result = trainer.train()
         stats["train_loss"] = float(result.training_loss)
         stats["steps"] = int(result.global_step)
+        # per step: the loss and the learning rate it was taken with (a warm-up longer than the run
+        # trains at lr 0, which only this shows)
+        stats["log"] = [{"step": e["step"], "loss": e["loss"], "learning_rate": e["learning_rate"]}
+                        for e in trainer.state.log_history if "loss" in e and "learning_rate" in e]
         if cfg.lora is not None:
             model = model.merge_and_unload()
         shutil.rmtree(out / "trainer", ignore_errors=True)
