@@ -14,7 +14,8 @@ import os
 import pytest
 
 pytest.importorskip("vllm", reason="vLLM is not installed (see the module docstring)")
-pytestmark = pytest.mark.slow
+# engine start alone took minutes on the loaded 2-core machine
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 def _smollm2():
