@@ -1,4 +1,4 @@
-"""`prover train` GRPO in two processes through `accelerate launch --cpu` (gloo): the command README
+"""`prover train` GRPO in two processes through `accelerate launch` (gloo): the command README
 documents for several GPUs, run for real on the CPU with the tiny model and the real Dafny."""
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ def test_grpo_two_processes_through_accelerate(tiny_model_dir, tmp_path):  # noq
     out = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
            "PROVER_CACHE_DIR": str(tmp_path / "cache")}
-    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2",
+    # `--cpu` would start ONE process (accelerate runs several CPU processes only through mpirun);
+    # `--multi_gpu` goes through torchrun, and with no GPU TRL's `use_cpu` makes it gloo on the CPU
+    cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
            "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
            "--main_process_port", str(_free_port()),
            "-m", "prover.cli", "train", "--config", str(cfg), "--out", str(out), "--no-progress"]

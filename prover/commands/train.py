@@ -9,7 +9,7 @@ examples:
   prover train --config configs/train-ei-smoke.yaml --out runs/ei-smoke
   prover train --config configs/train-grpo-smoke.yaml --out runs/grpo-smoke --resume
   prover train --config configs/train-grpo-gpu.yaml --out runs/qwen --ray-address auto
-  accelerate launch --num_processes 4 -m prover.cli train --config configs/train-grpo-gpu.yaml --out runs/q
+  accelerate launch --multi_gpu --num_processes 4 -m prover.cli train --config configs/train-grpo-gpu.yaml --out runs/q
 """
 
 from __future__ import annotations
