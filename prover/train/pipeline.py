@@ -56,8 +56,19 @@ class Training:
         self.factory = factory
         self.heldout_factory = heldout_factory or factory
         self.progress = progress
-        self._open(resume)
-        self.metrics = MetricsLog(self.out)
+        self.main = _rank() == 0
+        if _world_size() > 1:
+            if cfg.method != "grpo":
+                raise RunDirError("under `accelerate launch` only `method: grpo` is distributed; run expert "
+                                  "iteration in one process and start GRPO from its checkpoint")
+            state = _distributed_state()
+            if self.main:
+                self._open(resume)
+            state.wait_for_everyone()  # no rank writes into OUT before rank 0 has claimed it
+        else:
+            self._open(resume)
+        # OUT's records (metrics, evals, report) are rank 0's; the other ranks only train
+        self.metrics = MetricsLog(self.out) if self.main else None
         self.evals: list[EvalResult] = []
 
     def _open(self, resume: bool) -> None:
@@ -82,9 +93,6 @@ class Training:
     def run(self, train: Sequence[Task], heldout: Sequence[Task]) -> Path:
         from ..policies import resolve_model_path
 
-        if _world_size() > 1 and self.cfg.method != "grpo":
-            raise RunDirError("under `accelerate launch` only `method: grpo` is distributed; run expert "
-                              "iteration in one process and start GRPO from its checkpoint")
         ckpt = resolve_model_path(self.cfg.model.path)
         self.train_tasks, self.heldout = list(train), list(heldout)
         if self.cfg.eval_before:
@@ -94,7 +102,7 @@ class Training:
         if self.cfg.method in ("grpo", "ei+grpo"):
             ckpt = self.grpo(ckpt)
             self.heldout_eval(ckpt, "grpo", self._ei_rounds() + 1)
-        if _rank() == 0:
+        if self.main:
             write_report(self.out)
         return ckpt
 
@@ -145,7 +153,7 @@ class Training:
         return list(final_attempts(run_dir).values())
 
     def heldout_eval(self, ckpt: Path, label: str, step: int) -> EvalResult | None:
-        if not self.heldout or self.cfg.heldout_samples < 1 or _rank() != 0:
+        if not self.heldout or self.cfg.heldout_samples < 1 or not self.main:
             return None
         for r in self.metrics.records():
             if r.get("phase") == "eval" and r.get("step") == step:  # done before a crash: read it back
@@ -227,13 +235,16 @@ class Training:
         offset = self._ei_rounds()
         last = _last_checkpoint(gdir / "trainer")
         done_steps = int(last.name.split("-")[-1]) if last else 0
-        self.metrics.drop_after("grpo", done_steps)  # a step logged but not checkpointed is redone
+        if self.main:
+            self.metrics.drop_after("grpo", done_steps)  # a step logged but not checkpointed is redone
         service = RewardService(self.factory, self.cfg.rewards, self.cfg.verifier.workers)
         verifier = self._verifier_mode(heldout=False)
 
         def on_step(step: int, logs: dict[str, Any], stats) -> None:
-            counts, check_s = service.take_counts()
-            if _rank() != 0:  # TRL's logs are already averaged over processes; one line per step
+            # every rank verifies its own rollouts: add them up (a collective, so before the rank test);
+            # TRL's logs are already averaged over processes, and rank 0 writes the one line per step
+            counts, check_s = _summed_over_ranks(*service.take_counts())
+            if not self.main:
                 return
             wall = time.monotonic() - stats.started
             self.metrics.write({
@@ -265,6 +276,27 @@ def _world_size() -> int:
     import os
 
     return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def _distributed_state():
+    """accelerate's process state, created before TRL's so its timeout is ours: the other ranks wait in
+    the first collective while rank 0 runs the held-out eval, which on a big model outlasts torch's
+    default 30 minutes."""
+    from datetime import timedelta
+
+    import torch
+    from accelerate import PartialState
+
+    return PartialState(cpu=not torch.cuda.is_available(), timeout=timedelta(hours=6))
+
+
+def _summed_over_ranks(counts: dict[str, int], seconds: float) -> tuple[dict[str, int], float]:
+    if _world_size() == 1:
+        return counts, seconds
+    from accelerate.utils import gather_object
+
+    parts = gather_object([(counts, seconds)])
+    return {s: sum(c[s] for c, _ in parts) for s in counts}, sum(x for _, x in parts)
 
 
 def _counts(attempts: Sequence[dict[str, Any]]) -> dict[str, int]:
