@@ -28,8 +28,15 @@ LEAN_SEEDS = [
 ]
 
 
-def final_state(out: Path) -> dict:
-    """Everything a run decided, without wall-clock times."""
+def _without_timing(example: dict) -> dict:
+    """An example without its verification seconds and the STP weight computed from them."""
+    meta = {k: v for k, v in example.get("meta", {}).items() if k != "verify_seconds"}
+    return {**{k: v for k, v in example.items() if k != "weight"}, "meta": meta}
+
+
+def final_state(out: Path, same_timings: bool = True) -> dict:
+    """Everything a run decided, without wall-clock times. A resumed run must also keep the
+    verification seconds of what it did not redo (`same_timings`); two independent runs need not."""
     rounds = {}
     for rd in sorted((out / "rounds").iterdir()):
         attempts = sorted((r["task_id"], r["sample"], r["status"], r["text"]) for r in read_records(rd / "prove" / "attempts.jsonl"))
@@ -40,7 +47,8 @@ def final_state(out: Path) -> dict:
             "validation": sorted((r["id"], r["status"]) for r in read_records(rd / "validation.jsonl")),
             "prove_tasks": [r["id"] for r in read_records(rd / "prove_tasks.jsonl")],
             "attempts": attempts, "eval": ev, "selection": sel,
-            "examples": [read_records(rd / f) for f in ("examples_prover.jsonl", "examples_conjecturer.jsonl")],
+            "examples": [[e if same_timings else _without_timing(e) for e in read_records(rd / f)]
+                         for f in ("examples_prover.jsonl", "examples_conjecturer.jsonl")],
             "state": json.loads((rd / "state.json").read_text()),
         }
     metrics = [{k: v for k, v in r.items() if k != "seconds"} for r in read_records(out / "metrics.jsonl")]
@@ -199,4 +207,4 @@ canaries: {count: 1}
     assert run(base + ["--out", str(tmp_path / "local")]) == 0
     monkeypatch.setenv("RAY_AUTH_MODE", "disabled")
     assert run(base + ["--out", str(tmp_path / "ray"), "--ray-address", "local"]) == 0
-    assert final_state(tmp_path / "ray") == final_state(tmp_path / "local")
+    assert final_state(tmp_path / "ray", same_timings=False) == final_state(tmp_path / "local", same_timings=False)
