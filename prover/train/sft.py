@@ -61,7 +61,9 @@ class SFTConfig:
     batch_size: int = 4
     grad_accum: int = 1
     max_length: int = 1024
-    warmup_steps: int = 5
+    # 0: a warm-up starts at lr 0, and an EI or self-play round often has only 1-2 steps, so a
+    # default warm-up made whole rounds train nothing (measured: self-play's tiny-model test)
+    warmup_steps: int = 0
     weight_decay: float = 0.0
     max_grad_norm: float = 1.0
     lora: LoraOptions | None = None
