@@ -13,6 +13,7 @@ in one run, at the same parallelism, with no verdict cache:
   (b) `DafnyVerifier` as `prover verify` runs it (exact mode: the server proof failures that can be
       server false negatives re-checked by one `dafny` process; eval's default);
   (c) `DafnyVerifier(confirm_failures=False)`, the fast mode training uses.
+  (d) the fast mode without statement reuse (`reuse_statements=False`): what the reuse buys.
 Prints checks/s, the ratio to (a), p50/p95 latency, and agreement with (a) item by item; for (c)
 the items it fails that stock dafny verifies (its false negatives, the rate stamped on its
 verdicts). The pools are started (untimed) before their rows: a pool lives for a whole job.
@@ -167,8 +168,11 @@ def main(argv: list[str] | None = None) -> int:
 
     stock = measure_stock(programs, args.workers, args.timeout)
     rows = {"stock dafny per check": stock}
-    for label, confirm in (("prover verify (exact)", True), ("prover verify (fast)", False)):
-        with DafnyVerifier(workers=args.workers, timeout=args.timeout, confirm_failures=confirm) as v:
+    modes = (("prover verify (exact)", True, True), ("prover verify (fast)", False, True),
+             ("fast, no stmt reuse", False, False))
+    for label, confirm, reuse in modes:
+        with DafnyVerifier(workers=args.workers, timeout=args.timeout, confirm_failures=confirm,
+                           reuse_statements=reuse) as v:
             # Start the servers before timing (one-time, about 3 s each): a pool lives for a whole job.
             v.check_many([(Task("warm", "dafny", "lemma W() ensures true\n"), Candidate(f"w{i}", "{\n}"))
                           for i in range(args.workers)])

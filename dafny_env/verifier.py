@@ -58,7 +58,8 @@ class DafnyVerifier:
 
     def __init__(self, workers: int = 2, timeout: float = 30.0, memory_mb: int = 4096,
                  cache: VerdictCache | None = None, backend: str = "auto", dafny: str | None = None,
-                 recycle_after: int = 200, confirm_failures: bool = True, aot: bool = True):
+                 recycle_after: int = 200, confirm_failures: bool = True, aot: bool = True,
+                 reuse_statements: bool = True):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         self.workers = max(1, int(workers))
@@ -67,6 +68,9 @@ class DafnyVerifier:
         self.cache = cache
         self.recycle_after = recycle_after
         self.confirm_failures = confirm_failures
+        # Fast mode only: whether candidates of one task reuse the statement's verified members
+        # (DafnyServer's snapshot cache). Off lets the bench measure what the reuse buys.
+        self.reuse_statements = reuse_statements
         self.aot = aot
         self._missing = ""
         self._tc: Toolchain | None = None
@@ -261,7 +265,7 @@ class DafnyVerifier:
 
         # Reuse of DafnyServer's snapshot cache is confined to the fast mode (what training opts into):
         # the exact mode, which evals default to, decides every check on a fresh name.
-        reusing = (reuse and not self.confirm_failures and not task.header and gate.line_offset > 0 and not fresh
+        reusing = (reuse and self.reuse_statements and not self.confirm_failures and not task.header and gate.line_offset > 0 and not fresh
                    and self.backend == "server")
         name = self._reuse_name(task) if reusing else None
         reply, reused = self._run_reusing(task, program, name, fresh)

@@ -134,6 +134,16 @@ def test_candidates_reuse_the_statements_members(fast, monkeypatch):
 
 
 @needs_server
+def test_reuse_can_be_turned_off(monkeypatch):
+    """`reuse_statements=False`: fresh names only, no statement request, the same verdicts."""
+    task = Task("t", "dafny", HELPER)
+    with DafnyVerifier(workers=1, confirm_failures=False, reuse_statements=False) as v:
+        calls = _recording(v, monkeypatch)
+        assert _statuses(v, [(task, BODY_OK), (task, BODY_BAD)]) == ["verified", "failed"]
+    assert [n for n, _ in calls] == [None, None], calls
+
+
+@needs_server
 def test_the_targets_own_result_never_comes_from_the_cache(fast, monkeypatch):
     """The same body twice (verdict cache off): Boogie would serve the target's implementation
     from its cache; the verifier re-verifies under a new name instead."""
