@@ -12,8 +12,9 @@ in one run, at the same parallelism, with no verdict cache:
       dafny exits 0 and /trace lists every implementation verified);
   (b) `DafnyVerifier` as `prover verify` runs it (exact mode: the server proof failures that can be
       server false negatives re-checked by one `dafny` process; eval's default);
-  (c) `DafnyVerifier(confirm_failures=False)`, the fast mode training uses.
-  (d) the fast mode without statement reuse (`reuse_statements=False`): what the reuse buys.
+  (c) `DafnyVerifier(confirm_failures=False)`, the fast mode training uses: candidates of one task
+      that fill the target's body share one DafnyServer request (`dafny_env/batching.py`);
+  (d) the fast mode with every candidate in a request of its own (`batch_size=1`): what batching buys.
 Prints checks/s, the ratio to (a), p50/p95 latency, and agreement with (a) item by item; for (c)
 the items it fails that stock dafny verifies (its false negatives, the rate stamped on its
 verdicts). The pools are started (untimed) before their rows: a pool lives for a whole job.
@@ -42,7 +43,7 @@ from dafny_env.messages import parse_output
 from dafny_env.soundness import gate
 from dafny_env.syntax import parse
 from dafny_env.toolchain import detect
-from dafny_env.verifier import vc_time_limit
+from dafny_env.verifier import BATCH_SIZE, vc_time_limit
 from prover.benchmarks import load_benchmark
 from prover.core import Candidate, Task
 from prover.policies.portfolio import dafny_candidates
@@ -168,11 +169,11 @@ def main(argv: list[str] | None = None) -> int:
 
     stock = measure_stock(programs, args.workers, args.timeout)
     rows = {"stock dafny per check": stock}
-    modes = (("prover verify (exact)", True, True), ("prover verify (fast)", False, True),
-             ("fast, no stmt reuse", False, False))
-    for label, confirm, reuse in modes:
+    modes = (("prover verify (exact)", True, 1), ("prover verify (fast)", False, BATCH_SIZE),
+             ("fast, unbatched", False, 1))
+    for label, confirm, batch_size in modes:
         with DafnyVerifier(workers=args.workers, timeout=args.timeout, confirm_failures=confirm,
-                           reuse_statements=reuse) as v:
+                           batch_size=batch_size) as v:
             # Start the servers before timing (one-time, about 3 s each): a pool lives for a whole job.
             v.check_many([(Task("warm", "dafny", "lemma W() ensures true\n"), Candidate(f"w{i}", "{\n}"))
                           for i in range(args.workers)])

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from prover.core import Message
 
 # file(line,col): rest   -- the file is whatever name we gave the program.
-_DIAG = re.compile(r"^(?P<file>[^\s(][^()]*)\((?P<line>\d+),(?P<col>\d+)\): (?P<rest>.*)$")
-_VERIFYING = re.compile(r"^Verifying (?P<name>\S+) \.\.\.$")
+DIAG = re.compile(r"^(?P<file>[^\s(][^()]*)\((?P<line>\d+),(?P<col>\d+)\): (?P<rest>.*)$")
+VERIFYING = re.compile(r"^Verifying (?P<name>\S+) \.\.\.$")
 # Dafny 2.x: "  [1 proof obligation]  verified" / "  [0.297 s, 2 proof obligations]  errors"
 _OUTCOME = re.compile(r"^\s+\[[^\]]*proof obligations?\]\s+(?P<outcome>[a-z ]+?)\s*$")
-_SUMMARY = re.compile(
+SUMMARY = re.compile(
     r"Dafny program verifier finished with (?P<verified>\d+) verified, (?P<errors>\d+) errors?"
     r"(?:, (?P<inconclusive>\d+) inconclusive)?(?:, (?P<timeouts>\d+) time outs?)?"
     r"(?:, (?P<oom>\d+) out of memory)?(?:, (?P<oor>\d+) out of resource)?")
@@ -26,7 +26,7 @@ _TIMED_OUT = re.compile(r"^Verification of '(?P<name>[^']+)' timed out after")
 # Dafny 4's --log-format text: "Results for NAME (correctness)" ... "Overall outcome: Correct"
 _LOG_RESULTS = re.compile(r"^Results for (?P<name>.+?)\s*$")
 _LOG_OUTCOME = re.compile(r"^\s*Overall outcome: (?P<outcome>\w+)")
-_SERVER_DONE = re.compile(r"^Verification completed successfully!\s*$")
+SERVER_DONE = re.compile(r"^Verification completed successfully!\s*$")
 # Dafny 2.3 warns, and then assumes the loop's invariant / the forall's conclusion.
 _NO_BODY = re.compile(r"this (loop|forall statement) has no body")
 _CRASH = re.compile(r"Unhandled Exception|\[FATAL\]|Internal error|internal error|System\.\w+Exception")
@@ -70,7 +70,7 @@ class ParsedOutput:
         return [m for m in self.messages if m.severity == "error"]
 
 
-def _strip_noise(lines: list[str]) -> list[str]:
+def strip_noise(lines: list[str]) -> list[str]:
     out, skipping = [], False
     for ln in lines:
         if _Z3_NOISE.match(ln) or (skipping and (ln.startswith("Legal parameters") or ln.startswith("  "))):
@@ -99,22 +99,22 @@ def _diagnostic(rest: str) -> tuple[str, str, bool]:
 def parse_output(text: str, major: int = 2) -> ParsedOutput:
     """Parse the output of DafnyServer / `dafny` 2.x (with /trace) or `dafny verify` (Dafny 4)."""
     p = ParsedOutput()
-    lines = _strip_noise(text.splitlines())
+    lines = strip_noise(text.splitlines())
     in_impl = False  # inside a "Verifying X ..." block: its errors are verification errors
     frontend_summary = False
     log_name = ""
     for ln in lines:
-        if m := _VERIFYING.match(ln):
+        if m := VERIFYING.match(ln):
             in_impl = True
             p.impls.append(ImplOutcome(m.group("name"), "inconclusive"))
             continue
         if (m := _OUTCOME.match(ln)) and p.impls:
             p.impls[-1].outcome = _OUTCOMES.get(m.group("outcome").strip(), "inconclusive")
             continue
-        if _SERVER_DONE.match(ln):
+        if SERVER_DONE.match(ln):
             p.completed = True
             continue
-        if m := _SUMMARY.search(ln):
+        if m := SUMMARY.search(ln):
             p.summary_seen = p.completed = True
             p.timeouts = max(p.timeouts, int(m.group("timeouts") or 0) + int(m.group("oor") or 0))
             p.verify_errors = max(p.verify_errors, int(m.group("errors")))
@@ -131,7 +131,7 @@ def parse_output(text: str, major: int = 2) -> ParsedOutput:
             p.impls.append(ImplOutcome(log_name, _OUTCOMES.get(m.group("outcome").lower(), "inconclusive")))
             log_name = ""
             continue
-        if m := _DIAG.match(ln):
+        if m := DIAG.match(ln):
             sev, body, is_verif = _diagnostic(m.group("rest"))
             line, col = int(m.group("line")), int(m.group("col"))
             if sev == "timeout":

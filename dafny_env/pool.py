@@ -83,16 +83,13 @@ class ServerPool:
             self._idle.put(server)
 
     def run(self, program: str, timeout: float, args: Sequence[str] = (), fresh: bool = False,
-            command: str = "verify", name: str | None = None) -> Reply:
+            command: str = "verify") -> Reply:
         """Verify `program` on some server within `timeout` seconds; `fresh` forces a new process.
 
         DafnyServer turns on Boogie's verification-result cache, keyed by file name, implementation
-        name and checksum. By default every request gets a file name never used before, so no
-        result of an earlier program can be reused for this one. A caller that passes `name` opts
-        into reuse and must itself make sure that what the cache may serve is still right: Boogie
-        does not track every dependency (changing a `const` does not invalidate its users,
-        tests/test_dafny_reuse.py). The cache lives in one server process, so it is bounded by
-        `recycle_after` and the memory recycling and never crosses toolchains.
+        name and checksum. Every request gets a file name never used before, so no result of an
+        earlier program can be reused for this one (Boogie does not track every dependency: a
+        changed `const` does not invalidate its users).
         """
         if self._closed:
             return Reply("unavailable", "", 0.0, "pool is closed")
@@ -101,9 +98,8 @@ class ServerPool:
                 server = self._borrow(fresh)
             except OSError as e:
                 return Reply("unavailable", "", 0.0, f"cannot start DafnyServer: {e}")
-            name = name or f"prog{next(self._names)}.dfy"
             try:
-                return server.verify(program, name, [*self.base_args, *args], timeout, command=command)
+                return server.verify(program, f"prog{next(self._names)}.dfy", [*self.base_args, *args], timeout, command=command)
             finally:
                 self._give_back(server)
 

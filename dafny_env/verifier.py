@@ -9,35 +9,32 @@ Dafny reports on verified. Messages are mapped back to the candidate's own lines
 
 from __future__ import annotations
 
-import hashlib
-import re
 import threading
 import time
-from collections import OrderedDict
-from typing import Sequence
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 from prover.batch import check_batch
 from prover.cache import VerdictCache, verdict_key
 from prover.core import Candidate, Message, OnResult, Task, Verdict
 from prover.retry import VERIFIER_RETRY, with_retries
 
-from . import evidence, header
+from . import batching, evidence, header
 from .cli_backend import CliRunner
 from .header import stamp as header_stamp
 from .messages import ParsedOutput, body_checked, member_outcomes, parse_output, parse_symbols
 from .pool import ServerPool
 from .server import Reply
+from .soundness import GateResult
 from .toolchain import DafnyNotFound, Toolchain, detect
 
 BACKENDS = ("auto", "server", "cli")
 # What `confirm_failures=False` (the fast mode training uses) costs, measured by
 # bench/dafny_rl_throughput.py against stock `dafny /trace`; stamped on every verdict it gives.
-FAST_MODE_FALSE_NEGATIVES = ("server proof failures unconfirmed; measured false negatives 0/110 team candidates "
-                             "(3 runs); known: dafnybench_023, clover_array_concat (loops)")
-# Statements whose reusable implementations are remembered (each costs a few names in memory).
-_REUSE_STATEMENTS = 512
-_RETRY_LATER = object()  # the statement's check met infrastructure trouble: decide on reuse later
-_CACHED_IMPL = re.compile(r"^Retrieving cached verification result for implementation (\S+?)\.\.\.\s*$", re.M)
+FAST_MODE_FALSE_NEGATIVES = ("server proof failures unconfirmed, a task's candidates batched; measured false negatives "
+                             "0/110 team candidates (4 runs, 1 batched); known: dafnybench_023, clover_array_concat (loops)")
+# Candidates of one task per DafnyServer request in the fast mode (`batching`).
+BATCH_SIZE = 8
 _PARSE_ERROR_HINTS = ("expected", "invalid ", "EOF", "unexpected", "unterminated")
 
 
@@ -51,6 +48,24 @@ def vc_time_limit(timeout: float) -> int:
     return max(1, int(timeout - max(1.0, 0.15 * timeout)))
 
 
+@dataclass
+class _Prepared:
+    """A candidate through the gate, header and bridge: `program` is what Dafny verifies."""
+
+    gate: GateResult
+    program: str
+    to_program_line: Callable[[int], int]  # a line of `program` -> a line of `gate.program`
+    own_lines: tuple[int, int] | None  # with a trusted header: the lines that are the task's own
+
+
+def _batch_group(pair: tuple[Task, Candidate]) -> str | None:
+    """Candidates with the same key may share a request (`batching`); None: checked alone."""
+    task = pair[0]
+    if task.header or task.lang != "dafny" or task.kind == "hints" or batching.target_of(task.statement) is None:
+        return None
+    return f"{task.kind}\0{bool(task.meta.get('allow_decreases_star'))}\0{task.statement}"
+
+
 class DafnyVerifier:
     """Checks Dafny candidates against their tasks; see `prover.core.Verifier` for the contract."""
 
@@ -59,7 +74,7 @@ class DafnyVerifier:
     def __init__(self, workers: int = 2, timeout: float = 30.0, memory_mb: int = 4096,
                  cache: VerdictCache | None = None, backend: str = "auto", dafny: str | None = None,
                  recycle_after: int = 200, confirm_failures: bool = True, aot: bool = True,
-                 reuse_statements: bool = True):
+                 batch_size: int = BATCH_SIZE):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         self.workers = max(1, int(workers))
@@ -68,9 +83,8 @@ class DafnyVerifier:
         self.cache = cache
         self.recycle_after = recycle_after
         self.confirm_failures = confirm_failures
-        # Fast mode only: whether candidates of one task reuse the statement's verified members
-        # (DafnyServer's snapshot cache). Off lets the bench measure what the reuse buys.
-        self.reuse_statements = reuse_statements
+        # Fast mode only: candidates of one task per request (`batching`); 1 checks each alone.
+        self.batch_size = max(1, int(batch_size))
         self.aot = aot
         self._missing = ""
         self._tc: Toolchain | None = None
@@ -85,10 +99,7 @@ class DafnyVerifier:
         self._confirmer: CliRunner | None = None
         self._symbols_pool: ServerPool | None = None  # DafnyServer for `symbols` when checks use the CLI
         self._spec_cache: dict[str, tuple[str, list]] = {}
-        # stable file name -> implementations of the statement itself that Boogie may serve from its cache
-        self._reusable: OrderedDict[str, frozenset[str] | None] = OrderedDict()
         self._confirm_slots = threading.BoundedSemaphore(self.workers)  # concurrent CLI confirmations
-        self._seeding: set[str] = set()  # names whose statement is being verified right now
         self._closed = False
         self._lock = threading.Lock()
 
@@ -120,8 +131,12 @@ class DafnyVerifier:
         # The exact mode runs twice the threads: while some wait for a CLI confirmation (its own
         # `workers` slots), the others keep every server of the pool busy.
         threads = 2 * self.workers if self.confirm_failures and self.backend == "server" else self.workers
+        batching_on = (not self.confirm_failures and self.backend == "server" and self.batch_size > 1
+                       and self._tc is not None and self._tc.major < 3)
         return check_batch(pairs, key, lambda pair: self._check_with_retry(pair[0], pair[1].text),
-                           cache=self.cache, workers=threads, on_result=on_result, thread_name="dafny-check")
+                           cache=self.cache, workers=threads, on_result=on_result, thread_name="dafny-check",
+                           group=_batch_group if batching_on else None, check_group=self._check_group,
+                           group_size=self.batch_size)
 
     def close(self) -> None:
         """Stop every process; checks after this return `error` and start nothing."""
@@ -154,12 +169,12 @@ class DafnyVerifier:
             return self._runner
 
     def run_program(self, program: str, fresh: bool = False, cli: bool = False, command: str = "verify",
-                    name: str | None = None) -> Reply:
+                    timeout: float | None = None) -> Reply:
         """Verify a whole, already gated and translated program on this verifier's backend.
 
         `cli=True` forces one `dafny` process, whatever the backend (used to confirm failures).
         `command="symbols"` asks a DafnyServer for Dafny's own list of declarations instead.
-        `name`: a stable file name, so that DafnyServer may reuse earlier results (`ServerPool.run`).
+        `timeout`: the hard limit, when not this verifier's own (a batch gets one per candidate).
         """
         runner = self._get_runner()
         if runner is None:
@@ -174,6 +189,7 @@ class DafnyVerifier:
                                                         recycle_after=self.recycle_after)
                 runner = self._symbols_pool
             return runner.run(program, self.timeout, fresh=fresh, command=command)
+        timeout = timeout or self.timeout
         limit = vc_time_limit(self.timeout)
         if cli and isinstance(runner, ServerPool):
             with self._lock:
@@ -182,11 +198,9 @@ class DafnyVerifier:
             runner = self._confirmer
         if isinstance(runner, ServerPool):
             # Snapshot mode (the server's default, 3) changes the VC and loses proofs the CLI finds
-            # (dafnybench_037); a fresh name gains nothing from it. Reuse needs level 1: whole
-            # implementations from the cache, never Boogie's assumptions injected into changed ones.
-            snapshots = "/verifySnapshots:1" if name else "/verifySnapshots:0"
-            return runner.run(program, self.timeout, args=[f"/timeLimit:{limit}", snapshots], fresh=fresh, name=name)
-        return runner.run(program, self.timeout, limit)
+            # (dafnybench_037); a fresh name per request gains nothing from it.
+            return runner.run(program, timeout, args=[f"/timeLimit:{limit}", "/verifySnapshots:0"], fresh=fresh)
+        return runner.run(program, timeout, limit)
 
     def _check_with_retry(self, task: Task, text: str) -> Verdict:
         # A retry runs on a brand-new process: the old one may be wedged.
@@ -199,7 +213,30 @@ class DafnyVerifier:
         verdict.toolchain = self.toolchain() + header_stamp(task.header)
         return verdict
 
-    def _decide(self, task: Task, text: str, fresh: bool, reuse: bool = True) -> Verdict:
+    def _decide(self, task: Task, text: str, fresh: bool) -> Verdict:
+        prepared = self._prepare(task, text)
+        if isinstance(prepared, Verdict):
+            return prepared
+        reply = self.run_program(prepared.program, fresh=fresh)
+        parsed = parse_output(reply.output, self._tc.major)
+        verdict = self._judge(prepared, reply, parsed, prepared.to_program_line, fresh)
+        if (self.confirm_failures and self.backend == "server"
+                and _server_may_differ(verdict, parsed, reply.output, prepared.program)):
+            # DafnyServer 2.3 hands z3 a differently shaped VC than `dafny` does (snapshot mode, and
+            # even without it a block the CLI coalesces), and z3 then fails on a few programs that
+            # the CLI verifies (dafnybench_023, clover_array_concat; not the 10 s per-VC cap: they
+            # fail with 50 s too). Those failures go to the reference CLI (`_server_may_differ`);
+            # parse and resolution errors are deterministic and do not. Confirmations have slots
+            # of their own, so they overlap with the servers' work (`check_many`).
+            with self._confirm_slots:
+                reply = self.run_program(prepared.program, cli=True)
+            parsed = parse_output(reply.output, self._tc.major)
+            verdict = self._judge(prepared, reply, parsed, prepared.to_program_line, fresh)
+            verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
+        return self._with_evidence(task, prepared, verdict, parsed)
+
+    def _prepare(self, task: Task, text: str) -> "_Prepared | Verdict":
+        """Gate, header and bridge: the program to verify, or the verdict when none is needed."""
         if self._closed:
             return Verdict("error", "infra:closed: this DafnyVerifier was closed; no process is started")
         if self._tc is None:
@@ -247,157 +284,86 @@ class DafnyVerifier:
         if task.header:  # [header hook] the header goes around the program, its members unverified
             program, to_program_line, own_lines = header.after_bridge(task.header, program, self._tc.major,
                                                                       to_program_line)
+        return _Prepared(gate, program, to_program_line, own_lines)
 
-        impls: list = []
-        server_parse: list[ParsedOutput] = []
-
-        def verdict_from(reply: Reply) -> Verdict:
-            parsed = parse_output(reply.output, self._tc.major)
-            impls[:] = parsed.impls
-            server_parse[:] = [parsed]
-            messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in parsed.messages]
-            verdict = _verdict(reply, parsed, gate.members, messages, self.timeout, fresh)
-            if reply.kind == "done" and parsed.bodyless_statements and verdict.status in ("verified", "failed"):
-                m = next(x for x in messages if "has no body" in x.text)
-                rule = "forall:bodyless" if "forall" in m.text else "loop:bodyless"
-                return Verdict("rejected", f"dafny:{rule}: Dafny: {m.text} (line {m.line})", messages)
-            return verdict
-
-        # Reuse of DafnyServer's snapshot cache is confined to the fast mode (what training opts into):
-        # the exact mode, which evals default to, decides every check on a fresh name.
-        reusing = (reuse and self.reuse_statements and not self.confirm_failures and not task.header and gate.line_offset > 0 and not fresh
-                   and self.backend == "server")
-        name = self._reuse_name(task) if reusing else None
-        reply, reused = self._run_reusing(task, program, name, fresh)
-        verdict = verdict_from(reply)
-        if (self.confirm_failures and self.backend == "server"
-                and _server_may_differ(verdict, server_parse[0], reply.output, program)):
-            # DafnyServer 2.3 hands z3 a differently shaped VC than `dafny` does (snapshot mode, and
-            # even without it a block the CLI coalesces), and z3 then fails on a few programs that
-            # the CLI verifies (dafnybench_023, clover_array_concat; not the 10 s per-VC cap: they
-            # fail with 50 s too). Those failures go to the reference CLI (`_server_may_differ`);
-            # parse and resolution errors are deterministic and do not. Confirmations have slots
-            # of their own, so they overlap with the servers' work (`check_many`).
-            with self._confirm_slots:
-                verdict = verdict_from(self.run_program(program, cli=True))
-            verdict.reason = f"{verdict.reason} [confirmed by dafny CLI]" if verdict.reason else verdict.reason
-        if verdict.status == "verified":
-            unchecked = _unchecked_iterators(gate.program, server_parse[0])
-            if unchecked:
-                return Verdict("failed", f"verify:iterator-unchecked: Dafny checked no body of iterator {unchecked[0]}: "
-                               "it emits an iterator's implementation only when the body holds a proof obligation "
-                               "of its own, so its `ensures` went unchecked", verdict.messages)
-            decided = self._dafny_evidence(task, program, verdict, impls, reused, own_lines)
-            if decided is None:
-                # Dafny saw declarations the statement does not have: the body smuggled some in,
-                # and Boogie's cache may not track what they change. Never reuse for this task.
-                self._retire_name(name)
-                return self._decide(task, text, fresh, reuse=False)
-            verdict = decided
+    def _judge(self, prepared: "_Prepared", reply: Reply, parsed: ParsedOutput,
+               to_program_line: Callable[[int], int], fresh: bool) -> Verdict:
+        """The verdict Dafny's reply gives, its messages on the candidate's own lines."""
+        gate = prepared.gate
+        messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in parsed.messages]
+        verdict = _verdict(reply, parsed, gate.members, messages, self.timeout, fresh)
+        if reply.kind == "done" and parsed.bodyless_statements and verdict.status in ("verified", "failed"):
+            m = next(x for x in messages if "has no body" in x.text)
+            rule = "forall:bodyless" if "forall" in m.text else "loop:bodyless"
+            return Verdict("rejected", f"dafny:{rule}: Dafny: {m.text} (line {m.line})", messages)
         return verdict
 
-    def _run_reusing(self, task: Task, program: str, name: str | None, fresh: bool) -> tuple[Reply, bool]:
-        """Run `program`, letting DafnyServer reuse what it verified for the task's statement;
-        also say whether anything came from Boogie's cache.
+    def _with_evidence(self, task: Task, prepared: "_Prepared", verdict: Verdict, parsed: ParsedOutput) -> Verdict:
+        """A `verified` stands only with Dafny's report of every iterator body and its own reading
+        of the program (`_dafny_evidence`)."""
+        if verdict.status != "verified":
+            return verdict
+        unchecked = _unchecked_iterators(prepared.gate.program, parsed)
+        if unchecked:
+            return Verdict("failed", f"verify:iterator-unchecked: Dafny checked no body of iterator {unchecked[0]}: "
+                           "it emits an iterator's implementation only when the body holds a proof obligation "
+                           "of its own, so its `ensures` went unchecked", verdict.messages)
+        return self._dafny_evidence(task, prepared.program, verdict, parsed.impls, prepared.own_lines)
 
-        `name` (the statement's stable file name) is given only for a candidate that is the
-        target's body alone, spliced into the statement: everything around that body is then the
-        statement's own text. The cache may serve only implementations that Dafny reported
-        verified for the statement itself under that name. A reply that took anything else from
-        the cache (the target's own implementation, or one of a declaration the body smuggled
-        in, whose dependencies Boogie may not track: a changed `const` does not invalidate its
-        users) is discarded and the program re-verified under a new name (the name stays: the
-        usual cause is a body identical to an earlier one). A `verified` that reused anything is
-        further held to Dafny's own list of declarations (`_dafny_evidence`).
-        """
-        allowed = self._reusable_impls(task, name) if name else None
-        if allowed is None:
-            return self.run_program(program, fresh=fresh), False
-        reply = self.run_program(program, fresh=fresh, name=name)
-        cached = set(_CACHED_IMPL.findall(reply.output))
-        if cached - allowed:
-            return self.run_program(program, fresh=fresh), False
-        return reply, bool(cached)
+    # -- several candidates of one task in one request (the fast mode; dafny_env/batching.py) -----
 
-    def _retire_name(self, name: str | None) -> None:
-        if name:
-            with self._lock:
-                self._reusable[name] = None
+    def _check_group(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]:
+        """Verdicts for candidates of one statement (`_batch_group`): those that fill the target's
+        body share one request; every other one, and all of them when the batch's reply decides
+        nothing, are checked alone."""
+        start = time.monotonic()
+        prepared = [self._prepare(task, cand.text) for task, cand in pairs]
+        spliced = [i for i, p in enumerate(prepared) if isinstance(p, _Prepared) and p.gate.line_offset > 0]
+        decided: dict[int, Verdict] = {}
+        target = batching.target_of(pairs[0][0].statement)
+        if target is not None and len(spliced) > 1:
+            batch_verdicts = self._run_batch(pairs[0][0], target, [prepared[i] for i in spliced])
+            seconds = round(time.monotonic() - start, 3)
+            for i, verdict in zip(spliced, batch_verdicts):
+                if verdict is not None:
+                    verdict.seconds = seconds
+                    verdict.toolchain = self.toolchain()
+                    decided[i] = verdict
+        return [decided[i] if i in decided else self._check_with_retry(task, cand.text)
+                for i, (task, cand) in enumerate(pairs)]
 
-    def _reuse_name(self, task: Task) -> str:
-        digest = hashlib.sha256(f"{self.toolchain()}\0{task.header}\0{task.statement}".encode("utf-8", "surrogatepass"))
-        return f"task-{digest.hexdigest()[:24]}.dfy"
+    def _run_batch(self, task: Task, target, prepared: list["_Prepared"]) -> list[Verdict | None]:
+        """One request for all of `prepared`; None for a candidate the reply does not decide."""
+        from .dialect import BridgeRefusal, to_dafny2
 
-    def _reusable_impls(self, task: Task, name: str) -> frozenset[str] | None:
-        """Verify the statement alone under `name` once; its verified implementations are what
-        later candidates may take from the cache (None: no reuse for this task)."""
-        with self._lock:
-            if name in self._reusable:
-                self._reusable.move_to_end(name)
-                return self._reusable[name]
-            if name in self._seeding:
-                return None  # another thread is verifying the statement: this candidate goes without
-            self._seeding.add(name)
+        undecided: list[Verdict | None] = [None] * len(prepared)
         try:
-            allowed = self._verify_statement(task, name)
-        finally:
-            with self._lock:
-                self._seeding.discard(name)
-        if allowed is _RETRY_LATER:
-            return None
-        with self._lock:
-            self._reusable[name] = allowed
-            while len(self._reusable) > _REUSE_STATEMENTS:
-                self._reusable.popitem(last=False)
-        return allowed
-
-    def _verify_statement(self, task: Task, name: str) -> frozenset[str] | None | object:
-        """The statement's verified implementations under `name`; None when nothing can be reused.
-
-        Decided without a request: no reuse when no declaration of the statement has a body (there
-        is nothing of its own to verify; measured to cost a request per task for nothing), and
-        none when anything in the statement besides the target names the target. Only then can
-        the target's body not change another member's proof obligations: a body that calls a
-        helper which calls the target puts both in one recursion, and the helper's implementation
-        must then prove termination, which its cached result (verified without the cycle) never
-        did (tests/test_dafny_reuse.py: a circular proof that this would let through). A
-        constructor target is called as `new C(...)`, which never names it, so the same cycle
-        would hide from that test: no reuse for one (tests/test_dafny_redteam3.py).
-        """
-        from .syntax import code_tokens, parse
-
-        spec = parse(task.statement)
-        targets = [d for d in spec.walk() if d.is_callable and not d.has_body]
-        if len(targets) != 1 or not any(d.has_body for d in spec.walk() if d.is_callable):
-            return None
-        target = targets[0]
-        if target.base == "constructor":
-            return None
-        rest = task.statement[: target.start] + "\n" + task.statement[target.header_end :]
-        if any(t.text == target.name for t in code_tokens(rest)):
-            return None
-        statement = task.statement
-        if self._tc.major < 3:
-            from .dialect import BridgeRefusal, to_dafny2
-
-            try:
-                statement = to_dafny2(statement).text
-            except BridgeRefusal:
-                return None
-        reply = self.run_program(statement, name=name)
+            batch = batching.build(task.statement, target, [p.gate.program for p in prepared])
+            translation = to_dafny2(batch.text)
+        except (BridgeRefusal, ValueError):
+            return undecided
+        reply = self.run_program(translation.text, timeout=self.timeout * (len(prepared) + 1))
         parsed = parse_output(reply.output, self._tc.major)
-        if reply.kind == "done" and not parsed.frontend_errors and not parsed.internal_error:
-            return frozenset(i.name for i in parsed.impls if i.outcome == "verified") or None
-        return None if reply.kind in ("done", "timeout") else _RETRY_LATER  # infrastructure trouble
+        if (reply.kind != "done" or parsed.frontend_errors or parsed.internal_error or not parsed.completed
+                or parsed.bodyless_statements):
+            return undecided  # nothing here is any one candidate's verdict: each is checked alone
+        out: list[Verdict | None] = []
+        for i, (p, view_text) in enumerate(zip(prepared, batching.split(reply.output, batch, translation.original_line))):
+            view = parse_output(view_text, self._tc.major)
+
+            def to_program_line(line: int, i: int = i) -> int:
+                solo = batch.solo_line(i, translation.original_line(line))
+                return 0 if solo is None else solo
+
+            verdict = self._judge(p, reply, view, to_program_line, fresh=False)
+            out.append(self._with_evidence(task, p, verdict, view))
+        return out
 
     def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list,
-                        reused: bool = False, own_lines: tuple[int, int] | None = None) -> Verdict | None:
+                        own_lines: tuple[int, int] | None = None) -> Verdict:
         """Dafny's own reading of the program (`evidence.check`) confirms a `verified`, or not.
 
         With a trusted header, only the symbols on the program's own lines (`own_lines`) are judged.
-
-        None: the verdict `reused` cached results but Dafny's reading declares something the
-        statement does not (the caller re-verifies without reuse).
         """
         if self._tc.major >= 3 or not self._tc.server_argv:
             return verdict  # no `symbols` request without DafnyServer: the scanner's reading stands
@@ -411,8 +377,6 @@ class DafnyVerifier:
                            verdict.messages)
         if own_lines:  # [header hook] the header's axioms are the benchmark's, not the candidate's
             symbols = [x for x in symbols if own_lines[0] < x.line <= own_lines[1]]
-        if reused and _declared(symbols) != _declared(spec[1]):
-            return None
         finding = evidence.check(program, symbols, spec[0], spec[1], impls)
         if finding is None:
             return verdict
@@ -464,11 +428,6 @@ def _unchecked_iterators(program: str, parsed: ParsedOutput) -> list[str]:
 
     return [d.qualname for d in parse(program).walk()
             if d.base == "iterator" and d.has_body and not body_checked(parsed, d.qualname)]
-
-
-def _declared(symbols: list) -> set[tuple[str, str, str, str]]:
-    """The program's own declarations (a body's local variables are listed with no module)."""
-    return {s.key for s in symbols if s.module}
 
 
 def _server_may_differ(verdict: Verdict, parsed: ParsedOutput, output: str, program: str) -> bool:

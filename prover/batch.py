@@ -4,11 +4,17 @@ Stdlib only (both verifier packages use it). Identical candidates (same cache ke
 cached verdicts are served without touching a verifier process; the rest run on `workers` threads
 (the verifier processes themselves do the work, threads only wait on them) and every input index gets
 its verdict through `on_result` as soon as it is known, so a caller can persist it at once.
+
+A verifier that checks several candidates of one task in one request passes `group` (items with the
+same non-None group key may share a request) and `check_group`; the groups are cut into chunks of
+at most `group_size`, and into enough chunks that every worker has one when there are few groups
+(a GRPO reward call holds one task's generations).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Callable, Sequence, TypeVar
 
@@ -27,6 +33,9 @@ def check_batch(
     workers: int,
     on_result: OnResult | None = None,
     thread_name: str = "check",
+    group: Callable[[Item], str | None] | None = None,
+    check_group: Callable[[list[Item]], list[Verdict]] | None = None,
+    group_size: int = 8,
 ) -> list[Verdict]:
     """Verdicts for `items`, in input order; see the module docstring."""
     results: list[Verdict | None] = [None] * len(items)
@@ -41,24 +50,56 @@ def check_batch(
             if on_result:
                 on_result(i, results[i])
 
-    todo = []
+    todo: list[tuple[str, int]] = []
     for k, idx in groups.items():
         hit = cache.get(k) if cache is not None else None
         if hit is not None:
             finish(k, hit)
         else:
             todo.append((k, idx[0]))
-    if todo:
-        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo))), thread_name_prefix=thread_name) as ex:
-            futures = {ex.submit(check_one, items[i]): k for k, i in todo}
+    units = _units(todo, items, group, group_size, workers) if check_group is not None and group is not None \
+        else [[t] for t in todo]
+
+    def run(unit: list[tuple[str, int]]) -> list[Verdict]:
+        if len(unit) == 1:
+            return [check_one(items[unit[0][1]])]
+        verdicts = check_group([items[i] for _, i in unit])
+        if len(verdicts) != len(unit):
+            raise RuntimeError(f"check_group returned {len(verdicts)} verdicts for {len(unit)} items")
+        return verdicts
+
+    if units:
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(units))), thread_name_prefix=thread_name) as ex:
+            futures = {ex.submit(run, unit): unit for unit in units}
             for fut in as_completed(futures):
-                k = futures[fut]
+                unit = futures[fut]
                 try:
-                    verdict = fut.result()
-                except Exception as e:  # a bug in one check costs that item, never the others' verdicts
-                    verdict = Verdict("error", f"infra:check-raised: {type(e).__name__}: {e}")
+                    verdicts = fut.result()
+                except Exception as e:  # a bug in one check costs those items, never the others' verdicts
+                    verdicts = [Verdict("error", f"infra:check-raised: {type(e).__name__}: {e}") for _ in unit]
                 else:
                     if cache is not None:
-                        cache.put(k, verdict)
-                finish(k, verdict)
+                        for (k, _), verdict in zip(unit, verdicts):
+                            cache.put(k, verdict)
+                for (k, _), verdict in zip(unit, verdicts):
+                    finish(k, verdict)
     return [v for v in results if v is not None]
+
+
+def _units(todo: list[tuple[str, int]], items: Sequence[Item], group: Callable[[Item], str | None],
+           group_size: int, workers: int) -> list[list[tuple[str, int]]]:
+    """The work units: every ungrouped item alone, each group cut into chunks (see the module doc)."""
+    singles: list[list[tuple[str, int]]] = []
+    grouped: dict[str, list[tuple[str, int]]] = {}
+    for k, i in todo:
+        g = group(items[i])
+        if g is None:
+            singles.append([(k, i)])
+        else:
+            grouped.setdefault(g, []).append((k, i))
+    per_group = max(1, math.ceil(workers / max(1, len(grouped))))
+    units = list(singles)
+    for members in grouped.values():
+        size = max(1, min(group_size, math.ceil(len(members) / per_group)))
+        units += [members[j : j + size] for j in range(0, len(members), size)]
+    return units

@@ -9,7 +9,7 @@ from dafny_env import DafnyVerifier
 from dafny_env.messages import parse_output
 from dafny_env.verifier import _server_may_differ
 from prover.core import Candidate, Task, Verdict
-from tests.test_dafny_reuse import needs_server
+from tests.test_dafny_batching import needs_server
 
 # What DafnyServer 2.3 printed for a loop-free false lemma and for clover_array_concat (abridged).
 PLAIN = ("Verifying Impl$$_module.__default.T ...\n  [2 proof obligations]  error\n"
@@ -50,12 +50,12 @@ def _recording(v: DafnyVerifier, monkeypatch, on_cli=None) -> list[bool]:
     calls: list[bool] = []
     real = v.run_program
 
-    def run_program(program, fresh=False, cli=False, command="verify", name=None):
+    def run_program(program, fresh=False, cli=False, command="verify", timeout=None):
         if command == "verify":
             calls.append(cli)
             if cli and on_cli:
                 on_cli()
-        return real(program, fresh=fresh, cli=cli, command=command, name=name)
+        return real(program, fresh=fresh, cli=cli, command=command, timeout=timeout)
 
     monkeypatch.setattr(v, "run_program", run_program)
     return calls

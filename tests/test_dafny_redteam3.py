@@ -12,7 +12,9 @@ Found and closed here:
   `C`. A constructor body that calls that helper closes a recursion whose non-decreasing edge is
   in the helper; the helper's cached result (verified without the cycle) stood in for the
   termination check, and a constructor ensuring `0 == 1` verified (also on the second of two
-  servers under concurrency). No reuse for constructor targets now.
+  servers under concurrency). No reuse for constructor targets then; the reuse is gone since
+  (replaced by batching, `dafny_env/batching.py`, which never takes a constructor target), and
+  these attacks stay as regressions of the fast mode's verdicts.
 * The verdict cache's key left out `task.meta["allow_decreases_star"]`, which the gate reads: a
   `verified` for a task that allows `decreases *` answered a task with the same statement that
   does not. The flag is part of the key now (only when set, so no other key changed).
@@ -22,10 +24,10 @@ from __future__ import annotations
 
 import pytest
 
-from dafny_env import DafnyVerifier
+from dafny_env import DafnyVerifier, batching
 from prover.cache import VerdictCache
 from prover.core import Candidate, Task
-from tests.test_dafny_reuse import needs_server
+from tests.test_dafny_batching import needs_server
 
 # `H` allocates a `C` with a larger argument: `new C(n + 1)` calls the constructor without naming it.
 CTOR_CYCLE = ("class C {\n  var x: int\n  constructor (n: nat)\n    decreases n + 1\n    ensures x == n && 0 == 1\n}\n\n"
@@ -57,7 +59,7 @@ def test_a_constructor_that_closes_a_recursion_through_a_helper_is_not_verified(
     for body in (CYCLE, CYCLE_AGAIN):
         verdict = _check(fast, task, body)
         assert verdict.status == "failed" and "termination" in verdict.reason, verdict
-    assert fast._reusable_impls(task, fast._reuse_name(task)) is None
+    assert batching.target_of(task.statement) is None  # never batched: no copy stands in for the target
 
 
 @needs_server

@@ -11,7 +11,9 @@ Found and closed here:
   of every iterator body (`verifier._unchecked_iterators`); an iterator whose body makes no
   assertion is `failed` (a false negative only for an iterator whose spec holds trivially).
 
-Probed and found closed (the fast mode's reuse of DafnyServer's cache, `confirm_failures=False`):
+Probed and found closed (the fast mode's reuse of DafnyServer's cache, `confirm_failures=False`;
+that reuse is gone since, replaced by batching, `dafny_env/batching.py`, which takes neither of
+these statements, and the attacks stay as regressions of the verdict):
 the recursion family of rounds 1 and 3 needs an edge into the target that neither names it nor is
 `new C(...)`. A function target's callers are re-verified (Boogie's dependency checksum holds the
 function's body): `{:autocontracts}` adds `requires Valid()` to a function without naming `Valid`,
@@ -27,7 +29,7 @@ import pytest
 from dafny_env import DafnyVerifier
 from prover.core import Candidate, Task
 from tests.test_dafny_redteam import MUL, TEAM, full, task_for
-from tests.test_dafny_reuse import needs_server
+from tests.test_dafny_batching import needs_server
 
 # A target iterator whose `ensures` no body can make true.
 ITER = "iterator Gen(n: nat) yields (y: int)\n  yield ensures y == n\n  ensures false\n"
@@ -104,7 +106,7 @@ CLOSED = [
     # G's implicit `requires Valid()` calls the target; the cycle's edge in G is re-checked
     ("autocontracts-valid", AUTOCONTRACTS, "{\n  x >= 0\n}", "{\n  x >= 0 && (next != null ==> next.G() == 1)\n}",
      "termination"),
-    # `Gen?` is not the token `Gen`: reuse stays on, but H's call of MoveNext is re-checked
+    # `Gen?` is not the token `Gen`; H's call of MoveNext is checked with the candidate's body
     ("iterator-nullable-type", GEN_NULLABLE, "{\n  yield;\n}", "{\n  var g := new Gen(n + 1);\n  H(g);\n}",
      "decrease"),
 ]
@@ -117,7 +119,6 @@ def test_implicit_edges_into_the_target_are_rechecked(statement, honest, attack,
     task = Task("t", "dafny", statement)
     with DafnyVerifier(workers=1, confirm_failures=False) as v:
         v.check(task, Candidate("c", honest))
-        assert v._reusable_impls(task, v._reuse_name(task))  # reuse is on: the cache is in play
         verdict = v.check(task, Candidate("c", attack))
     assert verdict.status == "failed" and why in verdict.reason, verdict
 
