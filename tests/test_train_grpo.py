@@ -30,6 +30,9 @@ class CyclingService:
         f.set_result(Scored("x", Verdict(status, seconds=0.1), reward_for(status, RewardConfig())))
         return f
 
+    def submit_many(self, items):
+        return [self.submit(*item) for item in items]
+
 
 def _trainer(model_dir, tmp_path, service, **opts):
     from prover.train.grpo import GRPOOptions, build_trainer

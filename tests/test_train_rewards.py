@@ -65,6 +65,32 @@ def test_five_statuses_from_the_real_dafny(tmp_path, monkeypatch):
 
 
 @needs_dafny
+def test_a_tasks_completions_share_one_request_in_the_fast_mode(monkeypatch):
+    """What training runs: one task's completions reach the verifier together and, in the fast
+    mode, Dafny checks them in one request (`dafny_env/batching.py`), rewards unchanged."""
+    from dafny_env.verifier import DafnyVerifier
+
+    monkeypatch.setenv("PROVER_NO_CACHE", "1")
+    requests: list[str] = []
+    real = DafnyVerifier.run_program
+
+    def spy(self, program, *args, **kwargs):
+        if kwargs.get("command", "verify") == "verify":
+            requests.append(program)
+        return real(self, program, *args, **kwargs)
+
+    monkeypatch.setattr(DafnyVerifier, "run_program", spy)
+    service = RewardService(local_factory("dafny", {"timeout": 120, "confirm_failures": False}), workers=1)
+    raws = ["  y := x + 1;\n}\n```", "  y := x;\n}\n```", "  y := 1 + x;\n}\n```", "  y := x + 2;\n}\n```"]
+    try:
+        got = service.score_many([INC] * 4, raws, ["completion"] * 4)
+    finally:
+        service.close()
+    assert [g.reward for g in got] == [1.0, 0.0, 1.0, 0.0], [g.verdict.reason for g in got]
+    assert len(requests) == 1 and "IncBq" in requests[0]
+
+
+@needs_dafny
 def test_a_cache_hit_keeps_the_original_seconds(tmp_path):
     from prover.cache import VerdictCache
     from prover.core import Candidate

@@ -35,6 +35,9 @@ class SlowService:
         threading.Thread(target=work, daemon=True).start()
         return f
 
+    def submit_many(self, items):
+        return [self.submit(*item) for item in items]
+
 
 def test_per_token_logprobs_match_a_forward_pass(tiny_model_dir):  # noqa: F811
     import torch

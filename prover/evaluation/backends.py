@@ -1,6 +1,7 @@
 """Where verification runs during an eval: verifiers in this process (threads) or ray actors.
 
-A "checker" is one verifier worker: `check(task, candidate) -> Verdict` and `close()`. The runner
+A "checker" is one verifier worker: `check(task, candidate) -> Verdict`, `check_many(pairs)` (several
+at once: the verifier may check a task's candidates in one request) and `close()`. The runner
 keeps one checker per worker thread, so a checker is only ever used by one thread at a time and the
 verifier implementations need no locking of their own.
 """
@@ -14,6 +15,8 @@ from ..core import Candidate, Task, Verdict
 
 class Checker(Protocol):
     def check(self, task: Task, candidate: Candidate) -> Verdict: ...
+
+    def check_many(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]: ...
 
     def close(self) -> None: ...
 
@@ -33,6 +36,9 @@ class LocalChecker:
     def check(self, task: Task, candidate: Candidate) -> Verdict:
         return self._verifier.check(task, candidate)
 
+    def check_many(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]:
+        return self._verifier.check_many(pairs)
+
     def close(self) -> None:
         self._verifier.close()
 
@@ -50,12 +56,15 @@ class RayChecker:
         self._actor = actor_cls.remote(lang, options)
 
     def check(self, task: Task, candidate: Candidate) -> Verdict:
+        return self.check_many([(task, candidate)])[0]
+
+    def check_many(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]:
         import ray
 
         try:
-            return ray.get(self._actor.check.remote(task, candidate))
+            return ray.get(self._actor.check_many.remote(pairs))
         except ray.exceptions.RayError as e:
-            return Verdict("error", reason=f"ray verifier actor failed: {type(e).__name__}: {e}")
+            return [Verdict("error", reason=f"ray verifier actor failed: {type(e).__name__}: {e}") for _ in pairs]
 
     def close(self) -> None:
         import ray

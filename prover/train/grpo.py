@@ -183,10 +183,11 @@ def make_rollout_func(tasks_by_prompt: dict[str, Task], service: RewardService, 
             t0 = time.monotonic()
             rows = policy.generate_rows([Request(task=t, n=1) for t in tasks])
             stats.generation += time.monotonic() - t0
-            for task, (g,) in zip(tasks, rows):
+            futs = service.submit_many([(task, g.raw, g.style) for task, (g,) in zip(tasks, rows)])
+            for task, (g,), fut in zip(tasks, rows, futs):
                 counter[0] += 1
                 key = f"r{counter[0]}"
-                pending[key] = service.submit(task, g.raw, g.style)
+                pending[key] = fut
                 prompt_ids.append(trainer.processing_class(g.prompt, add_special_tokens=False)["input_ids"])
                 completion_ids.append(g.token_ids or [min(policy.eos_ids)])
                 logprobs.append(g.token_logprobs or [0.0])
@@ -207,10 +208,9 @@ def make_reward_func(trainer_ref: list, tasks_by_id: dict[str, Task], service: R
         if rollout_key is not None:
             futs = [pending.pop(k) for k in rollout_key]
         else:
-            futs = []
-            for tid, text in zip(task_id, completions):
-                task = tasks_by_id[tid]
-                futs.append(service.submit(task, text, build_prompt(task, prompt_style).style))
+            tasks = [tasks_by_id[tid] for tid in task_id]
+            futs = service.submit_many([(task, text, build_prompt(task, prompt_style).style)
+                                        for task, text in zip(tasks, completions)])
         scored = [f.result() for f in futs]
         stats.verification_wait += time.monotonic() - t0
         rewards = [s.reward for s in scored]

@@ -6,13 +6,16 @@ no reward: `None`, which the trainer turns into a masked-out sample, never a 0.
 
 Output that holds no readable candidate is `failed` without a verifier call (garbage is a failure the
 candidate causes). Checks run on `workers` threads, each with its own checker (local verifier
-processes or a ray actor, see `prover.evaluation.backends`); `submit` returns at once, so the caller
-can keep generating while earlier completions are checked. Identical (task, candidate) pairs are
+processes or a ray actor, see `prover.evaluation.backends`); `submit_many` returns at once, so the
+caller can keep generating while earlier completions are checked. The new candidates of one task
+that `submit_many` gets go to a checker together, split across the workers (the Dafny fast mode
+then checks them in one request: `dafny_env/batching.py`). Identical (task, candidate) pairs are
 checked once per service; the persistent verdict cache sits below, in the verifier.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import Counter
@@ -71,29 +74,42 @@ class RewardService:
 
     def submit(self, task: Task, raw: str, style: str) -> Future:
         """Start scoring one completion; the future's result is a `Scored`."""
-        got = extract(raw, task, style)
-        empty = unextracted_verdict(Sample(got.text or "", raw=raw, reason=got.reason))
-        if empty is not None:
-            scored = Scored("", empty, reward_for(empty.status, self.cfg), got.reason)
-            self._count(scored)
-            fut: Future = Future()
-            fut.set_result(scored)
-            return fut
-        text = got.text or ""
-        key = (task.id, text)
-        with self._lock:
-            shared = self._seen.get(key)
-            if shared is None or (shared.done() and shared.result().verdict.status == "error"):
-                shared = self._pool.submit(self._check, task, text)
-                self._seen[key] = shared
-        # every sample is counted (also the ones that share a check), before its result is visible
-        out: Future = Future()
-        shared.add_done_callback(lambda f: (self._count(f.result()), out.set_result(f.result())))
+        return self.submit_many([(task, raw, style)])[0]
+
+    def submit_many(self, items: Sequence[tuple[Task, str, str]]) -> list[Future]:
+        """Start scoring (task, raw completion, prompt style) items; one future per item."""
+        out: list[Future] = []
+        new: dict[str, list[tuple[Task, str, Future]]] = {}
+        for task, raw, style in items:
+            got = extract(raw, task, style)
+            empty = unextracted_verdict(Sample(got.text or "", raw=raw, reason=got.reason))
+            if empty is not None:
+                scored = Scored("", empty, reward_for(empty.status, self.cfg), got.reason)
+                self._count(scored)
+                fut: Future = Future()
+                fut.set_result(scored)
+                out.append(fut)
+                continue
+            text = got.text or ""
+            key = (task.id, text)
+            with self._lock:
+                shared = self._seen.get(key)
+                if shared is None or (shared.done() and shared.result().verdict.status == "error"):
+                    shared = Future()
+                    self._seen[key] = shared
+                    new.setdefault(task.id, []).append((task, text, shared))
+            # every sample is counted (also the ones that share a check), before its result is visible
+            mine: Future = Future()
+            shared.add_done_callback(lambda f, mine=mine: (self._count(f.result()), mine.set_result(f.result())))
+            out.append(mine)
+        for group in new.values():
+            size = math.ceil(len(group) / self.workers)
+            for start in range(0, len(group), size):
+                self._pool.submit(self._check, group[start:start + size])
         return out
 
     def score_many(self, tasks: Sequence[Task], raws: Sequence[str], styles: Sequence[str]) -> list[Scored]:
-        futs = [self.submit(t, r, s) for t, r, s in zip(tasks, raws, styles)]
-        return [f.result() for f in futs]
+        return [f.result() for f in self.submit_many(list(zip(tasks, raws, styles)))]
 
     def take_counts(self) -> tuple[dict[str, int], float]:
         """Verdict counts (all five statuses) and verifier seconds since the last call."""
@@ -117,19 +133,23 @@ class RewardService:
                 self._checkers.append(c)
         return c
 
-    def _check(self, task: Task, text: str) -> Scored:
+    def _check(self, group: list[tuple[Task, str, Future]]) -> None:
+        """Check one task's new candidates on this thread's checker; resolve their futures."""
         t0 = time.monotonic()
         try:
-            v = self._checker().check(task, Candidate(task.id, text, source="train"))
+            verdicts = self._checker().check_many([(task, Candidate(task.id, text, source="train"))
+                                                   for task, text, _ in group])
         except Exception as e:  # a checker that cannot start or that raises is infrastructure, not the proof
             self._local.checker = None
-            v = Verdict("error", reason=f"verifier failed: {type(e).__name__}: {e}")
-        if not v.cached:
+            verdicts = [Verdict("error", reason=f"verifier failed: {type(e).__name__}: {e}") for _ in group]
+        elapsed = time.monotonic() - t0
+        if any(not v.cached for v in verdicts):
             with self._lock:
-                self.check_seconds += time.monotonic() - t0
-        if v.seconds <= 0 and not v.cached:
-            v.seconds = time.monotonic() - t0
-        return Scored(text, v, reward_for(v.status, self.cfg))
+                self.check_seconds += elapsed
+        for (_, text, shared), v in zip(group, verdicts):
+            if v.seconds <= 0 and not v.cached:
+                v.seconds = elapsed
+            shared.set_result(Scored(text, v, reward_for(v.status, self.cfg)))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -56,9 +56,9 @@ def rollout(tasks: Sequence[Task], policy, n: int, service: RewardService, tasks
         t0 = time.monotonic()
         rows = policy.generate_rows([Request(task=t, n=n) for t in chunk])
         gen += time.monotonic() - t0
-        for task, gens in zip(chunk, rows):
-            for g in gens:
-                pending.append((task, g, service.submit(task, g.raw, g.style)))
+        done = [(task, g) for task, gens in zip(chunk, rows) for g in gens]
+        futs = service.submit_many([(task, g.raw, g.style) for task, g in done])
+        pending += [(task, g, fut) for (task, g), fut in zip(done, futs)]
     t0 = time.monotonic()
     out = []
     for task, g, fut in pending:
