@@ -14,7 +14,10 @@ in one run, at the same parallelism, with no verdict cache:
       server false negatives re-checked by one `dafny` process; eval's default);
   (c) `DafnyVerifier(confirm_failures=False)`, the fast mode training uses: candidates of one task
       that fill the target's body share one DafnyServer request (`dafny_env/batching.py`);
-  (d) the fast mode with every candidate in a request of its own (`batch_size=1`): what batching buys.
+  (d) the fast mode with every candidate in a request of its own (`batch_size=1`): what batching buys;
+  (e) what `prover train` runs: the candidates as fenced completions through the reward service
+      (`RewardService`: extraction, one fast-mode checker per worker thread, a task's completions
+      handed over together).
 Prints checks/s, the ratio to (a), p50/p95 latency, and agreement with (a) item by item; for (c)
 the items it fails that stock dafny verifies (its false negatives, the rate stamped on its
 verdicts). The pools are started (untimed) before their rows: a pool lives for a whole job.
@@ -136,6 +139,31 @@ def measure_verifier(verifier: DafnyVerifier, work: list[tuple[str, Task, str]],
     return row
 
 
+def measure_reward_service(work: list[tuple[str, Task, str]], workers: int, timeout: float) -> dict:
+    from prover.evaluation.backends import local_factory
+    from prover.extract import extract
+    from prover.train.rewards import RewardService
+
+    raws = [f"```dafny\n{body}\n```" for _, _, body in work]
+    differ = [i for (i, t, body), raw in zip(work, raws) if extract(raw, t, "chat").text != body]
+    if differ:
+        raise SystemExit(f"extraction changes these candidates, so the row would check other programs: {differ}")
+    service = RewardService(local_factory("dafny", {"timeout": timeout, "confirm_failures": False}), workers=workers)
+    try:
+        # One warm-up group per worker thread starts its checker's server (untimed, as for the pools).
+        warm = [Task(f"warm{w}", "dafny", f"lemma W{w}() ensures true\n") for w in range(workers)]
+        service.score_many([t for t in warm for _ in range(2)], ["```dafny\n{\n}\n```", "```dafny\n{ }\n```"] * workers,
+                           ["chat"] * 2 * workers)
+        start = time.monotonic()
+        scored = service.score_many([t for _, t, _ in work], raws, ["chat"] * len(work))
+        wall = time.monotonic() - start
+    finally:
+        service.close()
+    row = _row(wall, [(i, s.verdict.seconds, s.verdict.status) for (i, _, _), s in zip(work, scored)])
+    row["reasons"] = {i: s.verdict.reason for (i, _, _), s in zip(work, scored)}
+    return row
+
+
 def _row(wall: float, results: list[tuple[str, float, str]]) -> dict:
     lat = sorted(s for _, s, _ in results)
     return {"checks": len(results), "wall_s": round(wall, 2), "checks_per_s": round(len(results) / wall, 3),
@@ -178,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
             v.check_many([(Task("warm", "dafny", "lemma W() ensures true\n"), Candidate(f"w{i}", "{\n}"))
                           for i in range(args.workers)])
             rows[label] = measure_verifier(v, work, label)
+    rows["train's reward service"] = measure_reward_service(work, args.workers, args.timeout)
     print(f"{len(work)} candidates ({len(tasks)} team tasks x {len(work) / max(1, len(tasks)):.1f}), "
           f"{args.workers} workers, cache off, load average {os.getloadavg()[0]:.1f}, {rows['prover verify (fast)']['toolchain']}")
     smol = [i for i, _, _ in work if "#smollm2-" in i]
