@@ -15,6 +15,8 @@ in one run, at the same parallelism, with no verdict cache:
   (c) `DafnyVerifier(confirm_failures=False)`, the fast mode training uses: candidates of one task
       that fill the target's body share one DafnyServer request (`dafny_env/batching.py`);
   (d) the fast mode with every candidate in a request of its own (`batch_size=1`): what batching buys;
+  (d') the fast mode with every batched `verified` re-checked alone (`confirm_batched=True`): what a
+      `verified` that is always the candidate's own program's costs;
   (e) what `prover train` runs: the candidates as fenced completions through the reward service
       (`RewardService`: extraction, one fast-mode checker per worker thread, a task's completions
       handed over together).
@@ -197,11 +199,11 @@ def main(argv: list[str] | None = None) -> int:
 
     stock = measure_stock(programs, args.workers, args.timeout)
     rows = {"stock dafny per check": stock}
-    modes = (("prover verify (exact)", True, 1), ("prover verify (fast)", False, BATCH_SIZE),
-             ("fast, unbatched", False, 1))
-    for label, confirm, batch_size in modes:
+    modes = (("prover verify (exact)", True, 1, False), ("prover verify (fast)", False, BATCH_SIZE, False),
+             ("fast, unbatched", False, 1, False), ("fast, verified re-checked", False, BATCH_SIZE, True))
+    for label, confirm, batch_size, confirm_batched in modes:
         with DafnyVerifier(workers=args.workers, timeout=args.timeout, confirm_failures=confirm,
-                           batch_size=batch_size) as v:
+                           batch_size=batch_size, confirm_batched=confirm_batched) as v:
             # Start the servers before timing (one-time, about 3 s each): a pool lives for a whole job.
             v.check_many([(Task("warm", "dafny", "lemma W() ensures true\n"), Candidate(f"w{i}", "{\n}"))
                           for i in range(args.workers)])

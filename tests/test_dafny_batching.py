@@ -208,3 +208,24 @@ def test_a_batch_maps_every_line_back_to_the_candidates_own_program():
         mapped = {b.solo_line(i, n): lines[n - 1].replace(b.suffixes[i], "").strip()
                   for n in range(1, len(lines) + 1) if b.solo_line(i, n) is not None}
         assert mapped == {n: own[n - 1].strip() for n in range(1, len(own) + 1)}
+
+
+SUM_PAIR = ("function SumSeq(s: seq<int>): int\n{\n  if |s| == 0 then 0 else s[0] + SumSeq(s[1..])\n}\n\n"
+            "lemma {:induction false} SumPair(x: int, y: int)\n  ensures SumSeq([x]) == x && SumSeq([x, y]) == x + y\n")
+# found by bench/dafny_rl_throughput.py: the middle body verifies beside the other two, not alone
+SUM_PAIR_BODIES = ["{\n  assert false;\n  assert [x, y][1..] == [y];\n  assert [y][1..] == [];\n}",
+                   "{\n  if x > 0 { SumPair(x - 1, y); }\n}",
+                   "{\n  if x >= 2 { SumPair(x - 1, y); SumPair(x - 2, y); }\n}"]
+
+
+@needs_server
+def test_z3_can_prove_a_body_beside_its_batch_mates_and_confirm_batched_rechecks_it(fast):
+    """The copy's Boogie implementation is the same text either way (checked with `/print`); z3 is
+    sensitive to declarations the proof never uses, and stock `dafny` on the batch program also
+    verifies it (a true lemma, a valid proof). `confirm_batched` re-checks a batched `verified` alone."""
+    task = Task("t", "dafny", SUM_PAIR)
+    pairs = [(task, Candidate(f"c{i}", b)) for i, b in enumerate(SUM_PAIR_BODIES)]
+    assert [v.status for v in _alone(pairs)] == ["failed", "failed", "failed"]
+    assert [v.status for v in fast.check_many(pairs)] == ["failed", "verified", "failed"]
+    with DafnyVerifier(workers=1, confirm_failures=False, confirm_batched=True) as v:
+        assert [x.status for x in v.check_many(pairs)] == ["failed", "failed", "failed"]

@@ -27,9 +27,10 @@ class ModelConfig:
 @dataclass
 class VerifierConfig:
     """Dafny's two modes (README, "Dafny"): exact re-checks DafnyServer's proof failures that can
-    be server false negatives with one `dafny` process; fast does not, and reuses the statement's
-    verified members between candidates. A false `failed` only lowers a reward; `verified` is the
-    same in both. Training samples and GRPO rewards use `confirm_failures` (fast by default); the
+    be server false negatives with one `dafny` process; fast does not, and checks up to `batch_size`
+    candidates of one task in one request (`dafny_env/batching.py`; `confirm_batched` re-checks a
+    batched `verified` alone, since z3 can prove a body beside its batch-mates that it does not prove
+    alone). A false `failed` only lowers a reward. Training samples and GRPO rewards use `confirm_failures` (fast by default); the
     held-out evals inside training use `heldout_confirm_failures` (exact by default, so that their
     pass@1 is comparable with `prover eval`'s). Both modes are recorded in run.json and metrics."""
 
@@ -37,12 +38,16 @@ class VerifierConfig:
     timeout: float | None = None  # seconds per check; None = the verifier's default
     confirm_failures: bool = False  # Dafny, training samples and rewards: False = fast mode
     heldout_confirm_failures: bool = True  # Dafny, held-out evals: True = exact mode
+    batch_size: int = 8  # Dafny fast mode: candidates of one task per request (1 = each alone)
+    confirm_batched: bool = False  # Dafny fast mode: re-check every batched `verified` alone
 
     def options(self, lang: str, heldout: bool = False) -> dict:
         """The verifier options of training checks (or of the held-out evals) for `lang`."""
         out: dict = {} if self.timeout is None else {"timeout": self.timeout}
         if lang == "dafny":
             out["confirm_failures"] = self.heldout_confirm_failures if heldout else self.confirm_failures
+            if not heldout:
+                out.update(batch_size=self.batch_size, confirm_batched=self.confirm_batched)
         return out
 
 
