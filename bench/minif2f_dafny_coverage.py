@@ -99,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="minif2f_dafny_coverage.jsonl", help="per-problem results (resumable)")
     ap.add_argument("--table", default="minif2f_dafny_coverage.md", help="the markdown table")
     ap.add_argument("--report", action="store_true", help="only write the table of what --out has")
+    ap.add_argument("--ids", nargs="+", default=None, help="check only these problems (again, if done)")
     args = ap.parse_args(argv)
 
     import os
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return (r is not None and r.get("versions") == versions
                 and not (r["status"] == "timeout" and r.get("limit_s", 30.0) < args.timeout))
 
-    todo = [] if args.report else [t for t in tasks if not settled((t.meta["split"], t.id))]
+    todo = [] if args.report else [t for t in tasks if (t.id in args.ids if args.ids else not settled((t.meta["split"], t.id)))]
 
     # Problems never checked come first, then earlier timeouts the authors' run proved (a
     # disagreement the rerun may settle), then the other timeouts, then results of older versions.
