@@ -24,7 +24,7 @@ from .cli_backend import CliRunner
 from .header import stamp as header_stamp
 from .messages import ParsedOutput, body_checked, member_outcomes, parse_output, parse_symbols
 from .pool import ServerPool
-from .server import Reply
+from .server import SERVER_EOM, Reply
 from .soundness import GateResult
 from .toolchain import DafnyNotFound, Toolchain, detect
 
@@ -291,6 +291,11 @@ class DafnyVerifier:
         if task.header:  # [header hook] the header goes around the program, its members unverified
             program, to_program_line, own_lines = header.after_bridge(task.header, program, self._tc.major,
                                                                       to_program_line)
+        if SERVER_EOM.decode() in program:
+            # Dafny prints an `{:error "..."}` message as written: with the marker in it, the reply
+            # would end inside the candidate's own block and the rest answer the next request.
+            return Verdict("rejected", f"gate:protocol:server-marker: the program holds DafnyServer's end-of-reply "
+                           f"marker {SERVER_EOM.decode()!r}, which would forge the end of its reply")
         return _Prepared(gate, program, to_program_line, own_lines)
 
     def _judge(self, prepared: "_Prepared", reply: Reply, parsed: ParsedOutput,
@@ -356,6 +361,9 @@ class DafnyVerifier:
             return undecided  # nothing here is any one candidate's verdict: each is checked alone
         out: list[Verdict | None] = []
         for i, (p, view_text) in enumerate(zip(prepared, batching.split(reply.output, batch, translation.original_line))):
+            if not batching.keeps_statement(batch, translation.text, p.program, i):
+                out.append(None)  # the batch translated the statement otherwise than alone
+                continue
             view = parse_output(view_text, self._tc.major)
 
             def to_program_line(line: int, i: int = i) -> int:
