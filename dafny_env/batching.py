@@ -19,7 +19,8 @@ Why a copy verifies only if the candidate alone does (`target_of` decides where 
 - What the statement holds around the target is verified once; its outcomes count for every
   candidate, as they would alone. The dialect bridge translates the batch as a whole, and some of
   its rewrites of the statement depend on the whole program (which functions compile): a
-  candidate whose statement lines come out otherwise than alone is checked alone
+  batch holds only candidates that translate the statement alike alone (`statement_lines`), and
+  one whose statement lines still come out otherwise in the batch is checked alone
   (`keeps_statement`); the target starts its own line, so no line mixes the two.
 The verdict is still built from Dafny's own outcomes (`split`): a "Verifying X" block of the reply
 belongs to the copy whose name X carries, or else to the statement, and each candidate's view holds
@@ -107,6 +108,14 @@ def build(statement: str, target: Decl, programs: list[str], nonce: str | None =
         lines.append(copy.count("\n"))
         line += lines[-1]
     return Batch(prefix + "".join(copies) + rest, tuple(suffixes), tuple(starts), tuple(lines))
+
+
+def statement_lines(statement: str, target: Decl, program: str) -> tuple[str, ...]:
+    """The lines of a candidate's translated `program` that hold the statement around its copy:
+    candidates that agree on them may share a batch (`keeps_statement` checks the batch)."""
+    lines = program.split("\n")
+    before, after = statement[: target.start].count("\n"), statement[target.header_end :].count("\n") + 1
+    return tuple(lines[:before] + lines[-after:])
 
 
 def keeps_statement(batch: Batch, translated: str, own: str, i: int) -> bool:

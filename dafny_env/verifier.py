@@ -326,17 +326,21 @@ class DafnyVerifier:
 
     def _check_group(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]:
         """Verdicts for candidates of one statement (`_batch_group`): those that fill the target's
-        body share one request; every other one, and all of them when the batch's reply decides
-        nothing, are checked alone."""
+        body, and whose programs translate the statement alike, share one request; every other
+        one, and all of them when the batch's reply decides nothing, are checked alone."""
         start = time.monotonic()
         prepared = [self._prepare(task, cand.text) for task, cand in pairs]
-        spliced = [i for i, p in enumerate(prepared) if isinstance(p, _Prepared) and p.gate.line_offset > 0]
+        statement = pairs[0][0].statement
+        target = batching.target_of(statement)
+        batches: dict[tuple[str, ...], list[int]] = {}
+        for i, p in enumerate(prepared):
+            if target is not None and isinstance(p, _Prepared) and p.gate.line_offset > 0:
+                batches.setdefault(batching.statement_lines(statement, target, p.program), []).append(i)
         decided: dict[int, Verdict] = {}
-        target = batching.target_of(pairs[0][0].statement)
-        if target is not None and len(spliced) > 1:
-            batch_verdicts = self._run_batch(pairs[0][0], target, [prepared[i] for i in spliced])
+        for members in (m for m in batches.values() if len(m) > 1):
+            batch_verdicts = self._run_batch(pairs[0][0], target, [prepared[i] for i in members])
             seconds = round(time.monotonic() - start, 3)
-            for i, verdict in zip(spliced, batch_verdicts):
+            for i, verdict in zip(members, batch_verdicts):
                 if verdict is not None:
                     verdict.seconds = seconds
                     verdict.toolchain = self.toolchain()

@@ -172,3 +172,20 @@ def test_stock_dafny_agrees_on_the_forger_and_the_translation_case():
     assert forger.status == "verify_errors"
     alone = verify_program(to_dafny2(gate(Task("t", "dafny", COMPILED), "{\n  r := this.F(x);\n}").program).text)
     assert alone.status == "resolution_error"
+
+
+def test_candidates_that_translate_the_statement_otherwise_never_share_a_batch():
+    """Without Dafny: the bridge compiles `F` for the batch of both, which only the first's own
+    translation does; `statement_lines` keeps them apart and `keeps_statement` would catch it."""
+    from dafny_env.dialect import to_dafny2
+    from dafny_env.soundness import gate
+
+    task, target = Task("t", "dafny", COMPILED), batching.target_of(COMPILED)
+    programs = [gate(task, b).program for b in ("{\n  r := F(x);\n}", "{\n  r := this.F(x);\n}")]
+    own = [to_dafny2(p).text for p in programs]
+    assert batching.statement_lines(COMPILED, target, own[0]) != batching.statement_lines(COMPILED, target, own[1])
+    batch = batching.build(COMPILED, target, programs)
+    translated = to_dafny2(batch.text).text
+    assert [batching.keeps_statement(batch, translated, own[i], i) for i in range(2)] == [True, False]
+    alike = [gate(task, b).program for b in ("{\n  r := this.F(x);\n}", "{\n  r := x + 1;\n}")]
+    assert len({batching.statement_lines(COMPILED, target, to_dafny2(p).text) for p in alike}) == 1
