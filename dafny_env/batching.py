@@ -30,15 +30,18 @@ then checks each candidate alone.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 from .messages import DIAG, SERVER_DONE, SUMMARY, VERIFYING, strip_noise
-from .syntax import Decl, code_tokens, parse
+from .syntax import Decl, code_tokens, parse, tokenize
 
 _PLAIN_MODIFIERS = {"ghost", "static"}
+# What `str.splitlines` (so `split`) breaks a reply's lines at, besides "\n" outside literals.
+_ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,16 @@ def build(statement: str, target: Decl, programs: list[str], nonce: str | None =
         lines.append(copy.count("\n"))
         line += lines[-1]
     return Batch(prefix + "".join(copies) + rest, tuple(suffixes), tuple(starts), tuple(lines))
+
+
+def prints_lines(candidate: str) -> bool:
+    """Whether the candidate could print lines of its own into Dafny's reply: a line break in a
+    literal (Dafny prints an `{:error "..."}` message as written, so a failing copy could print a
+    `Verifying X ...` line and errors that `split` gives to the statement, that is to every batch
+    mate), or a line break `str.splitlines` knows and Dafny may not. Such a candidate is checked
+    alone, where what it prints can only fail itself."""
+    return bool(_ODD_BREAKS.search(candidate)) or any(
+        t.kind in ("string", "char", "error") and "\n" in t.text for t in tokenize(candidate))
 
 
 def statement_lines(statement: str, target: Decl, program: str) -> tuple[str, ...]:

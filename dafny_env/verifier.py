@@ -326,15 +326,16 @@ class DafnyVerifier:
 
     def _check_group(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]:
         """Verdicts for candidates of one statement (`_batch_group`): those that fill the target's
-        body, and whose programs translate the statement alike, share one request; every other
-        one, and all of them when the batch's reply decides nothing, are checked alone."""
+        body, print no lines of their own and translate the statement alike share one request;
+        every other one, and all of them when the batch's reply decides nothing, are checked alone."""
         start = time.monotonic()
         prepared = [self._prepare(task, cand.text) for task, cand in pairs]
         statement = pairs[0][0].statement
         target = batching.target_of(statement)
         batches: dict[tuple[str, ...], list[int]] = {}
         for i, p in enumerate(prepared):
-            if target is not None and isinstance(p, _Prepared) and p.gate.line_offset > 0:
+            if (target is not None and isinstance(p, _Prepared) and p.gate.line_offset > 0
+                    and not batching.prints_lines(pairs[i][1].text)):
                 batches.setdefault(batching.statement_lines(statement, target, p.program), []).append(i)
         decided: dict[int, Verdict] = {}
         for members in (m for m in batches.values() if len(m) > 1):

@@ -28,10 +28,15 @@ Found and closed here:
   translation is now checked alone, and a target must start its own line (so no statement text
   shares a line with a copy).
 
-Probed and found closed (kept as regressions): `{:error}` messages with line breaks that print
-`Verifying ...` lines, outcome lines and diagnostics into the reply (each view is its own blocks
-plus the statement's, so injected lines only add to views, and the forger's own block, outcome
-line first, already holds its error); the target's modifiers (`static`, `ghost`) are part of its
+* A batch mate failed every honest copy. A line-broken `{:error}` message prints its own lines
+  into the reply: after a `Verifying Impl$$_module.__default.Other ...` line (no copy's name, so
+  the statement's, in every view) an `Error: boom` line failed each honest batch mate, which
+  verifies alone. A candidate with a line break in a literal (or any line break other than "\n",
+  which `str.splitlines` splits at) is now checked alone (`batching.prints_lines`), where its
+  lines only fail itself (its own block, outcome line first, already holds its error; forged
+  `verified` lines only add to a view, and one-line messages cannot start a line).
+
+Probed and found closed (kept as regressions): the target's modifiers (`static`, `ghost`) are part of its
 header and so of every copy; the target's name inside a string or char literal is not renamed;
 lambdas and let-such-that in one copy (Boogie lifts them to global axioms) help no other copy;
 `{:autocontracts}`, module and refinement statements give the verdicts they give alone.
@@ -99,16 +104,33 @@ def test_a_forged_end_of_reply_is_rejected_alone_too():
     assert verdict.status == "rejected" and "server-marker" in verdict.reason
 
 
+# Prints a statement-owned block with an error: every view holds the statement's blocks.
+POISON = _failing_with("x" + NL + "Verifying Impl$$_module.__default.Other ..." + NL + "prog0.dfy(1,1): Error: boom")
+
+
 @needs_server
-def test_injected_verifying_lines_only_add_to_views():
-    """A line-broken `{:error}` message prints a statement-owned "T verified" block and a completion
-    line; without the end marker the reply is whole and every verdict is the one alone."""
+def test_a_candidate_that_prints_lines_of_its_own_is_checked_alone(monkeypatch):
     task = Task("t", "dafny", PLUS_ONE)
-    pairs = [(task, Candidate(f"c{i}", b)) for i, b in enumerate([HONEST, INJECTOR, FAILING])]
+    bodies = [HONEST, POISON, INJECTOR, FAILING, HONEST + " "]
+    pairs = [(task, Candidate(f"c{i}", b)) for i, b in enumerate(bodies)]
+    assert [batching.prints_lines(b) for b in bodies] == [False, True, True, False, False]
     with DafnyVerifier(workers=1, confirm_failures=False) as v:
+        requests = []
+        real = v.run_program
+        monkeypatch.setattr(v, "run_program", lambda program, **kw: (requests.append(program), real(program, **kw))[1])
         out = v.check_many(pairs)
-    assert [x.status for x in out] == ["verified", "failed", "failed"]
+    # before the fix: all five in one batch, and the honest ones `failed` ("boom")
+    assert [x.status for x in out] == ["verified", "failed", "failed", "failed", "verified"], out
+    batches = [r for r in requests if "Bq" in r]
+    assert len(batches) == 1 and "Other" not in batches[0] and "boom" not in batches[0]
     _same_as_alone(out, _alone(pairs))
+
+
+def test_line_breaks_a_reply_could_be_split_at():
+    assert not batching.prints_lines('{\n  assert "a\\nb" != "";\n  // "x\n  var c := \'"\';\n}')
+    for odd in ("\r", "\x0b", "\x0c", "\x1c", "\x85", "\u2028"):
+        assert batching.prints_lines('{\n  assert |"a' + odd + 'b"| > 0;\n}'), repr(odd)
+    assert batching.prints_lines('{\n  assert {:error @"a\nb"} true;\n}')
 
 
 # `this.F` is no use of `F` to the bridge: alone, `F` stays ghost and the call does not resolve.
