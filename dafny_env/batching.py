@@ -17,7 +17,11 @@ Why a copy verifies only if the candidate alone does (`target_of` decides where 
   recursive calls) is renamed with it: a body cannot reach another candidate's copy, and its own
   recursion stays its own, with its termination check.
 - What the statement holds around the target is verified once; its outcomes count for every
-  candidate, as they would alone.
+  candidate, as they would alone. The dialect bridge translates the batch as a whole, and some of
+  its rewrites of the statement depend on the whole program (which functions compile): a
+  batch holds only candidates that translate the statement alike alone (`statement_lines`), and
+  one whose statement lines still come out otherwise in the batch is checked alone
+  (`keeps_statement`); the target starts its own line, so no line mixes the two.
 The verdict is still built from Dafny's own outcomes (`split`): a "Verifying X" block of the reply
 belongs to the copy whose name X carries, or else to the statement, and each candidate's view holds
 only its own blocks and the statement's. A reply that is not clean decides nothing: the verifier
@@ -26,15 +30,18 @@ then checks each candidate alone.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
 from .messages import DIAG, SERVER_DONE, SUMMARY, VERIFYING, strip_noise
-from .syntax import Decl, code_tokens, parse
+from .syntax import Decl, code_tokens, parse, tokenize
 
 _PLAIN_MODIFIERS = {"ghost", "static"}
+# What `str.splitlines` (so `split`) breaks a reply's lines at, besides "\n" outside literals.
+_ODD_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,9 @@ def target_of(statement: str) -> Decl | None:
     # Its declaration is the one mention of the target the statement may hold.
     if sum(t.kind == "ident" and t.text == target.name for t in code_tokens(statement)) != 1:
         return None
+    # It starts its line: no line holds both statement text and a copy (`keeps_statement`).
+    if statement[statement.rfind("\n", 0, target.start) + 1 : target.start].strip():
+        return None
     return target
 
 
@@ -95,12 +105,43 @@ def build(statement: str, target: Decl, programs: list[str], nonce: str | None =
             raise ValueError("a program is not the statement with the target's body spliced in")
         suffix = f"Bq{nonce}k{i}"
         copy = _rename(program[len(prefix) : len(program) - len(rest)], target.name, target.name + suffix)
-        copies.append(copy if i == 0 or indent.strip() else indent + copy)
+        copies.append(copy if i == 0 else indent + copy)
         suffixes.append(suffix)
         starts.append(line)
         lines.append(copy.count("\n"))
         line += lines[-1]
     return Batch(prefix + "".join(copies) + rest, tuple(suffixes), tuple(starts), tuple(lines))
+
+
+def prints_lines(candidate: str) -> bool:
+    """Whether the candidate could print lines of its own into Dafny's reply: a line break in a
+    literal (Dafny prints an `{:error "..."}` message as written, so a failing copy could print a
+    `Verifying X ...` line and errors that `split` gives to the statement, that is to every batch
+    mate), or a line break `str.splitlines` knows and Dafny may not. Such a candidate is checked
+    alone, where what it prints can only fail itself."""
+    return bool(_ODD_BREAKS.search(candidate)) or any(
+        t.kind in ("string", "char", "error") and "\n" in t.text for t in tokenize(candidate))
+
+
+def statement_lines(statement: str, target: Decl, program: str) -> tuple[str, ...]:
+    """The lines of a candidate's translated `program` that hold the statement around its copy:
+    candidates that agree on them may share a batch (`keeps_statement` checks the batch)."""
+    lines = program.split("\n")
+    before, after = statement[: target.start].count("\n"), statement[target.header_end :].count("\n") + 1
+    return tuple(lines[:before] + lines[-after:])
+
+
+def keeps_statement(batch: Batch, translated: str, own: str, i: int) -> bool:
+    """Whether the statement's lines of the translated batch are those of candidate i's program
+    translated alone (`own`). The dialect bridge decides some rewrites of the statement from the
+    whole program (a plain function compiles when compiled code anywhere uses it), so a batch
+    mate's body could change them; the copies' own lines are translated on their own text."""
+    lines, own_lines = translated.split("\n"), own.split("\n")
+    first, end = batch.starts[0], batch.starts[-1] + batch.lines[-1]
+    if len(lines) - (end - first) + batch.lines[i] != len(own_lines):
+        return False
+    return all(lines[n - 1] == own_lines[batch.solo_line(i, n) - 1]
+               for n in range(1, len(lines) + 1) if not first <= n < end)
 
 
 def _rename(text: str, old: str, new: str) -> str:

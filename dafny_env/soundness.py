@@ -65,7 +65,7 @@ from .syntax import Decl, Program, Token
 MAX_CANDIDATE_BYTES = 1_000_000
 # Bump whenever a rule changes: it is part of the Dafny verdict-cache key, so a tightened gate is
 # never answered by a `verified` cached under the old one.
-GATE_VERSION = 4  # 4: an iterator's body must have been checked (verifier._unchecked_iterators)
+GATE_VERSION = 5  # 5: no DafnyServer end-of-reply marker in a program (verifier._prepare)
 # Rules that say "this is not a program for the task" (garbage, prose, an unrelated program), not
 # "this is a cheat": they are `failed`, every other rule is `rejected`.
 FAILED_RULES = ("parse:", "spec:absent")

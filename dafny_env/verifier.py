@@ -24,7 +24,7 @@ from .cli_backend import CliRunner
 from .header import stamp as header_stamp
 from .messages import ParsedOutput, body_checked, member_outcomes, parse_output, parse_symbols
 from .pool import ServerPool
-from .server import Reply
+from .server import SERVER_EOM, Reply
 from .soundness import GateResult
 from .toolchain import DafnyNotFound, Toolchain, detect
 
@@ -291,6 +291,11 @@ class DafnyVerifier:
         if task.header:  # [header hook] the header goes around the program, its members unverified
             program, to_program_line, own_lines = header.after_bridge(task.header, program, self._tc.major,
                                                                       to_program_line)
+        if SERVER_EOM.decode() in program:
+            # Dafny prints an `{:error "..."}` message as written: with the marker in it, the reply
+            # would end inside the candidate's own block and the rest answer the next request.
+            return Verdict("rejected", f"gate:protocol:server-marker: the program holds DafnyServer's end-of-reply "
+                           f"marker {SERVER_EOM.decode()!r}, which would forge the end of its reply")
         return _Prepared(gate, program, to_program_line, own_lines)
 
     def _judge(self, prepared: "_Prepared", reply: Reply, parsed: ParsedOutput,
@@ -321,17 +326,22 @@ class DafnyVerifier:
 
     def _check_group(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]:
         """Verdicts for candidates of one statement (`_batch_group`): those that fill the target's
-        body share one request; every other one, and all of them when the batch's reply decides
-        nothing, are checked alone."""
+        body, print no lines of their own and translate the statement alike share one request;
+        every other one, and all of them when the batch's reply decides nothing, are checked alone."""
         start = time.monotonic()
         prepared = [self._prepare(task, cand.text) for task, cand in pairs]
-        spliced = [i for i, p in enumerate(prepared) if isinstance(p, _Prepared) and p.gate.line_offset > 0]
+        statement = pairs[0][0].statement
+        target = batching.target_of(statement)
+        batches: dict[tuple[str, ...], list[int]] = {}
+        for i, p in enumerate(prepared):
+            if (target is not None and isinstance(p, _Prepared) and p.gate.line_offset > 0
+                    and not batching.prints_lines(pairs[i][1].text)):
+                batches.setdefault(batching.statement_lines(statement, target, p.program), []).append(i)
         decided: dict[int, Verdict] = {}
-        target = batching.target_of(pairs[0][0].statement)
-        if target is not None and len(spliced) > 1:
-            batch_verdicts = self._run_batch(pairs[0][0], target, [prepared[i] for i in spliced])
+        for members in (m for m in batches.values() if len(m) > 1):
+            batch_verdicts = self._run_batch(pairs[0][0], target, [prepared[i] for i in members])
             seconds = round(time.monotonic() - start, 3)
-            for i, verdict in zip(spliced, batch_verdicts):
+            for i, verdict in zip(members, batch_verdicts):
                 if verdict is not None:
                     verdict.seconds = seconds
                     verdict.toolchain = self.toolchain()
@@ -356,6 +366,9 @@ class DafnyVerifier:
             return undecided  # nothing here is any one candidate's verdict: each is checked alone
         out: list[Verdict | None] = []
         for i, (p, view_text) in enumerate(zip(prepared, batching.split(reply.output, batch, translation.original_line))):
+            if not batching.keeps_statement(batch, translation.text, p.program, i):
+                out.append(None)  # the batch translated the statement otherwise than alone
+                continue
             view = parse_output(view_text, self._tc.major)
 
             def to_program_line(line: int, i: int = i) -> int:
