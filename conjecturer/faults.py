@@ -37,9 +37,13 @@ class FaultChecker:
         self.inner, self.step = inner, step
 
     def check(self, task: Task, cand: Candidate):
-        v = self.inner.check(task, cand)
-        fault_point(self.step)
-        return v
+        return self.check_many([(task, cand)])[0]
+
+    def check_many(self, pairs: list[tuple[Task, Candidate]]):
+        verdicts = self.inner.check_many(pairs)
+        for _ in verdicts:
+            fault_point(self.step)
+        return verdicts
 
     def close(self) -> None:
         self.inner.close()

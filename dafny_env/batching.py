@@ -57,9 +57,14 @@ class Batch:
     starts: tuple[int, ...]
     lines: tuple[int, ...]
 
+    @property
+    def copies_span(self) -> tuple[int, int]:
+        """The copies' lines, first to one past the last; the statement's lines are around them."""
+        return self.starts[0], self.starts[-1] + self.lines[-1]
+
     def solo_line(self, i: int, line: int) -> int | None:
         """Line `line` of the batch as a line of candidate i's own program (None: another copy's)."""
-        first, end = self.starts[0], self.starts[-1] + self.lines[-1]
+        first, end = self.copies_span
         if line < first:
             return line
         if line >= end:
@@ -137,7 +142,7 @@ def keeps_statement(batch: Batch, translated: str, own: str, i: int) -> bool:
     whole program (a plain function compiles when compiled code anywhere uses it), so a batch
     mate's body could change them; the copies' own lines are translated on their own text."""
     lines, own_lines = translated.split("\n"), own.split("\n")
-    first, end = batch.starts[0], batch.starts[-1] + batch.lines[-1]
+    first, end = batch.copies_span
     if len(lines) - (end - first) + batch.lines[i] != len(own_lines):
         return False
     return all(lines[n - 1] == own_lines[batch.solo_line(i, n) - 1]

@@ -33,8 +33,7 @@ BACKENDS = ("auto", "server", "cli")
 # bench/dafny_rl_throughput.py against stock `dafny /trace`; stamped on every verdict it gives.
 FAST_MODE_FALSE_NEGATIVES = ("server proof failures unconfirmed; measured false negatives 0/110 team candidates "
                              "(5 runs); known: dafnybench_023, clover_array_concat (loops); a task's candidates "
-                             "batched: z3 can prove a body beside its batch-mates and not alone (1/110, a valid "
-                             "proof; confirm_batched re-checks)")
+                             "batched, every batched `verified` re-checked alone")
 # Candidates of one task per DafnyServer request in the fast mode (`batching`).
 BATCH_SIZE = 8
 _PARSE_ERROR_HINTS = ("expected", "invalid ", "EOF", "unexpected", "unterminated")
@@ -76,7 +75,7 @@ class DafnyVerifier:
     def __init__(self, workers: int = 2, timeout: float = 30.0, memory_mb: int = 4096,
                  cache: VerdictCache | None = None, backend: str = "auto", dafny: str | None = None,
                  recycle_after: int = 200, confirm_failures: bool = True, aot: bool = True,
-                 batch_size: int = BATCH_SIZE, confirm_batched: bool = False):
+                 batch_size: int = BATCH_SIZE):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         self.workers = max(1, int(workers))
@@ -87,11 +86,6 @@ class DafnyVerifier:
         self.confirm_failures = confirm_failures
         # Fast mode only: candidates of one task per request (`batching`); 1 checks each alone.
         self.batch_size = max(1, int(batch_size))
-        # z3 is sensitive to declarations a proof never uses: a body can verify beside its batch-mates
-        # and not alone (measured: 1 of 110 bench items, a valid proof of a true lemma; stock `dafny`
-        # verifies that batch program too). `confirm_batched` re-checks every batched `verified`
-        # alone, so that a `verified` is always the candidate's own program's.
-        self.confirm_batched = confirm_batched
         self.aot = aot
         self._missing = ""
         self._tc: Toolchain | None = None
@@ -209,19 +203,22 @@ class DafnyVerifier:
             return runner.run(program, timeout, args=[f"/timeLimit:{limit}", "/verifySnapshots:0"], fresh=fresh)
         return runner.run(program, timeout, limit)
 
-    def _check_with_retry(self, task: Task, text: str) -> Verdict:
+    def _check_with_retry(self, task: Task, text: str, prepared: "_Prepared | Verdict | None" = None) -> Verdict:
+        """`prepared`: `_prepare`'s result for this text when the caller already has it."""
         # A retry runs on a brand-new process: the old one may be wedged.
-        return with_retries(VERIFIER_RETRY, lambda attempt: self._check_one(task, text, fresh=attempt > 0))
+        return with_retries(VERIFIER_RETRY, lambda attempt: self._check_one(task, text, fresh=attempt > 0,
+                                                                            prepared=prepared))
 
-    def _check_one(self, task: Task, text: str, fresh: bool) -> Verdict:
+    def _check_one(self, task: Task, text: str, fresh: bool, prepared: "_Prepared | Verdict | None" = None) -> Verdict:
         start = time.monotonic()
-        verdict = self._decide(task, text, fresh)
+        verdict = self._decide(task, text, fresh, prepared)
         verdict.seconds = round(time.monotonic() - start, 3)
         verdict.toolchain = self.toolchain() + header_stamp(task.header)
         return verdict
 
-    def _decide(self, task: Task, text: str, fresh: bool) -> Verdict:
-        prepared = self._prepare(task, text)
+    def _decide(self, task: Task, text: str, fresh: bool, prepared: "_Prepared | Verdict | None" = None) -> Verdict:
+        if prepared is None:
+            prepared = self._prepare(task, text)
         if isinstance(prepared, Verdict):
             return prepared
         reply = self.run_program(prepared.program, fresh=fresh)
@@ -326,8 +323,9 @@ class DafnyVerifier:
 
     def _check_group(self, pairs: list[tuple[Task, Candidate]]) -> list[Verdict]:
         """Verdicts for candidates of one statement (`_batch_group`): those that fill the target's
-        body, print no lines of their own and translate the statement alike share one request;
-        every other one, and all of them when the batch's reply decides nothing, are checked alone."""
+        body, print no lines of their own and translate the statement alike share one request, which
+        decides their failures; every other one, every one the batch finds `verified`, and all of them
+        when the batch's reply decides nothing, are checked alone."""
         start = time.monotonic()
         prepared = [self._prepare(task, cand.text) for task, cand in pairs]
         statement = pairs[0][0].statement
@@ -346,11 +344,16 @@ class DafnyVerifier:
                     verdict.seconds = seconds
                     verdict.toolchain = self.toolchain()
                     decided[i] = verdict
-        return [decided[i] if i in decided and not (self.confirm_batched and decided[i].status == "verified")
-                else self._check_with_retry(task, cand.text) for i, (task, cand) in enumerate(pairs)]
+        return [decided[i] if i in decided else self._check_with_retry(task, cand.text, prepared[i])
+                for i, (task, cand) in enumerate(pairs)]
 
     def _run_batch(self, task: Task, target, prepared: list["_Prepared"]) -> list[Verdict | None]:
-        """One request for all of `prepared`; None for a candidate the reply does not decide."""
+        """One request for all of `prepared`; None for a candidate the reply does not decide.
+
+        A batch never decides a `verified`: z3 proves some bodies beside their batch-mates that it
+        does not prove alone, even with `/restartProver` (measured: `SUM_PAIR` in
+        tests/test_dafny_batching.py verifies after a mate that asserts facts about its sequences,
+        and fails before it or alone). Only the candidate's own program may give a reward of 1."""
         from .dialect import BridgeRefusal, to_dafny2
 
         undecided: list[Verdict | None] = [None] * len(prepared)
@@ -376,7 +379,7 @@ class DafnyVerifier:
                 return 0 if solo is None else solo
 
             verdict = self._judge(p, reply, view, to_program_line, fresh=False)
-            out.append(self._with_evidence(task, p, verdict, view))
+            out.append(None if verdict.status == "verified" else verdict)
         return out
 
     def _dafny_evidence(self, task: Task, program: str, verdict: Verdict, impls: list,

@@ -59,6 +59,9 @@ class FakeChecker:
             ok = any(k in text for k in CLOSERS) or (text.strip() != "" and _hash(text) % 3 == 0)
         return Verdict("verified" if ok else "failed", "" if ok else "fake: no", seconds=0.01, toolchain="fake")
 
+    def check_many(self, pairs):
+        return [self.check(t, c) for t, c in pairs]
+
     def close(self):
         pass
 

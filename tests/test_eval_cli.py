@@ -31,6 +31,7 @@ class SlowVerifier:
         time.sleep(0.08)
         ok = int(cand.text.rsplit("-s", 1)[1]) % 3 == 0 and task.id != "t5"
         return Verdict("verified" if ok else "failed", seconds=0.08, toolchain="fake-1")
+    def check_many(self, pairs): return [self.check(t, c) for t, c in pairs]
     def close(self): pass
 
 class CountingPolicy:

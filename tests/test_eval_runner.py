@@ -42,6 +42,8 @@ class FakeChecker:
     def __init__(self, faults=None, errors=(), starts=None, delay=0.0):
         self.faults, self.errors, self.delay = faults if faults is not None else {}, set(errors), delay
         self.starts = starts if starts is not None else []
+        self.groups = []  # the size of every check_many call
+        self.group_tasks = []  # the task ids of every check_many call
 
     def check(self, task, cand):
         self.starts.append(time.monotonic())
@@ -53,6 +55,11 @@ class FakeChecker:
             return Verdict("error", reason="server crashed", toolchain="fake-1")
         ok = int(cand.text.rsplit("-s", 1)[1]) % 2 == 0
         return Verdict("verified" if ok else "failed", seconds=0.01, toolchain="fake-1")
+
+    def check_many(self, pairs):
+        self.groups.append(len(pairs))
+        self.group_tasks.append({t.id for t, _ in pairs})
+        return [self.check(t, c) for t, c in pairs]
 
     def close(self):
         pass
@@ -90,7 +97,7 @@ def test_run_records_every_attempt_with_stamps(tmp_path):
     assert summary["complete"] and summary["counts"]["verified"] == 6
 
 
-def test_a_raising_verifier_costs_one_error_and_a_fresh_checker(tmp_path):
+def test_a_raising_verifier_costs_its_group_errors_and_a_fresh_checker(tmp_path):
     ts = tasks(2)
     faults = {"t0-s0": 1}  # the check of t0-s0 raises once; the verifiers retry, the runner does not
     made = []
@@ -102,9 +109,22 @@ def test_a_raising_verifier_costs_one_error_and_a_fresh_checker(tmp_path):
     s = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), factory, progress=False).run([1])
     att = final_attempts(tmp_path)
     assert att[("t0", 0)]["status"] == "error" and "ConnectionError" in att[("t0", 0)]["reason"]
-    assert s.counts["error"] == 1 and len(made) == 2  # the next item got fresh verifier processes
+    # the samples of t0 checked together with it share its error; the next items got fresh processes
+    raised = made[0].groups[0]
+    assert 1 <= raised <= 4 and s.counts["error"] == raised and len(made) == 2
+    assert all(att[("t0", i)]["status"] == "error" for i in range(raised))
     EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), factory, progress=False).run([1])
     assert final_attempts(tmp_path)[("t0", 0)]["status"] == "verified"  # the resume retried it
+
+
+def test_a_tasks_queued_samples_reach_the_checker_together(tmp_path):
+    """The Dafny fast mode verifies a task's samples in one request when they arrive together."""
+    ts = tasks(6)
+    checker = FakeChecker(delay=0.02)
+    s = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: checker, workers=1, progress=False).run([1])
+    assert s.counts["verified"] + s.counts["failed"] == 24 and sum(checker.groups) == 24
+    assert all(len(ids) == 1 for ids in checker.group_tasks)  # a group never mixes tasks
+    assert max(checker.groups) > 1 and len(checker.groups) < 24
 
 
 def test_verifier_errors_are_reported_not_scored_and_retried_on_resume(tmp_path):

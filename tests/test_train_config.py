@@ -98,12 +98,12 @@ def test_resume_picks_the_newest_complete_checkpoint(tmp_path):
 
 def test_training_checks_dafny_in_the_fast_mode_and_evals_held_out_tasks_exactly():
     cfg = TrainConfig()
-    assert cfg.verifier.options("dafny") == {"confirm_failures": False, "batch_size": 8, "confirm_batched": False}
+    assert cfg.verifier.options("dafny") == {"confirm_failures": False, "batch_size": 8}
     assert cfg.verifier.options("dafny", heldout=True) == {"confirm_failures": True}
     assert "confirm_failures" not in cfg.verifier.options("lean")  # Lean has one mode
     cfg = from_dict(TrainConfig, {"verifier": {"timeout": 30, "confirm_failures": True, "heldout_confirm_failures": False,
                                                "batch_size": 1}})
-    assert cfg.verifier.options("dafny") == {"timeout": 30, "confirm_failures": True, "batch_size": 1, "confirm_batched": False}
+    assert cfg.verifier.options("dafny") == {"timeout": 30, "confirm_failures": True, "batch_size": 1}
     assert cfg.verifier.options("dafny", heldout=True) == {"timeout": 30, "confirm_failures": False}
     with pytest.raises(ConfigError, match="did you mean 'confirm_failures'"):
         from_dict(TrainConfig, {"verifier": {"confirm_failure": False}})
@@ -134,7 +134,7 @@ def test_prover_train_builds_fast_and_exact_checkers(tmp_path, monkeypatch):
     with pytest.raises(Stop):
         train_cmd.run(argparse.Namespace(config=str(cfg), out=str(tmp_path / "out"), resume=False, ray_address=None,
                                          no_progress=True))
-    assert made == [("dafny", {"confirm_failures": False, "batch_size": 8, "confirm_batched": False}), ("dafny", {"confirm_failures": True})]
+    assert made == [("dafny", {"confirm_failures": False, "batch_size": 8}), ("dafny", {"confirm_failures": True})]
     assert got == {"factory": 1, "heldout_factory": 2}
 
 
@@ -171,7 +171,7 @@ def test_the_fast_mode_and_its_false_negatives_are_in_run_json_and_metrics(tmp_p
     training.heldout_eval(Path("ckpt"), "base", 0)
     (train_settings, train_factory), (held_settings, held_factory) = runs
     assert train_factory == "train-factory" and held_factory == "heldout-factory"
-    assert train_settings.verifier == {"confirm_failures": False, "batch_size": 8, "confirm_batched": False,
+    assert train_settings.verifier == {"confirm_failures": False, "batch_size": 8,
                                        "mode": f"fast: {FAST_MODE_FALSE_NEGATIVES}"}
     assert held_settings.verifier == {"confirm_failures": True, "mode": "exact"}
     (line,) = training.metrics.records()

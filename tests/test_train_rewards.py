@@ -67,7 +67,8 @@ def test_five_statuses_from_the_real_dafny(tmp_path, monkeypatch):
 @needs_dafny
 def test_a_tasks_completions_share_one_request_in_the_fast_mode(monkeypatch):
     """What training runs: one task's completions reach the verifier together and, in the fast
-    mode, Dafny checks them in one request (`dafny_env/batching.py`), rewards unchanged."""
+    mode, Dafny checks them in one request (`dafny_env/batching.py`), rewards unchanged: the two
+    it verifies are then re-checked alone."""
     from dafny_env.verifier import DafnyVerifier
 
     monkeypatch.setenv("PROVER_NO_CACHE", "1")
@@ -87,7 +88,7 @@ def test_a_tasks_completions_share_one_request_in_the_fast_mode(monkeypatch):
     finally:
         service.close()
     assert [g.reward for g in got] == [1.0, 0.0, 1.0, 0.0], [g.verdict.reason for g in got]
-    assert len(requests) == 1 and "IncBq" in requests[0]
+    assert len(requests) == 3 and "IncBq" in requests[0] and not any("Bq" in r for r in requests[1:])
 
 
 @needs_dafny

@@ -48,6 +48,9 @@ STATEMENTS_FILE = "statements.jsonl"
 LOCK_FILE = ".lock"
 # A verdict reason with this prefix says that the task itself cannot be checked, whatever the candidate.
 TASK_PROBLEM = "task:"
+# A task's samples handed to a checker together, at most: the Dafny fast mode verifies them in one
+# request (`dafny_env/batching.py`, whose batches are as large).
+GROUP_SIZE = 8
 
 
 class SettingsMismatch(RuntimeError):
@@ -415,42 +418,77 @@ class EvalRun:
 
     def _verify_items(self) -> None:
         checker: Checker | None = None
+        pending: _Item | None = None  # taken from the queue while gathering, not of the group's task
         while True:
-            try:
-                item = self._queue.get(timeout=0.5)
-            except queue.Empty:
-                if self._stop.is_set():
-                    break
-                continue
+            if pending is not None:
+                item, pending = pending, None
+            else:
+                try:
+                    item = self._queue.get(timeout=0.5)
+                except queue.Empty:
+                    if self._stop.is_set():
+                        break
+                    continue
             if item is None or self._stop.is_set():
                 break
-            if item.task.id in self._excluded:
-                self._skip(1)
-                continue
-            picked = time.monotonic()
-            if checker is None:
-                try:
-                    checker = self.factory()
-                    with self._lock:
-                        self._checkers.append(checker)
-                except Exception as e:  # e.g. no Dafny installed: an infrastructure error, not a failure
-                    verdict = Verdict("error", reason=f"infra:cannot start the verifier: {type(e).__name__}: {e}")
-            if checker is not None:
-                try:
-                    verdict = checker.check(item.task, item.candidate)
-                except Exception as e:  # the Verifier protocol says check() never raises; do not trust it
-                    verdict = Verdict("error", reason=f"infra:verifier raised {type(e).__name__}: {e}")
-                if verdict.status == "error" and not verdict.reason.startswith(TASK_PROBLEM):
-                    # The verifier already retried (prover.retry); the next item starts from fresh
-                    # verifier processes, since these may be wedged.
-                    self._drop(checker)
-                    checker = None
+            group, pending, ended = self._gather(item)
+            excluded = [i for i in group if i.task.id in self._excluded]
+            if excluded:
+                self._skip(len(excluded))
+                group = [i for i in group if i.task.id not in self._excluded]
+            if group:
+                checker = self._check_group(checker, group)
+            if ended:
+                break
+        if checker is not None:
+            self._drop(checker)
+
+    def _gather(self, first: _Item) -> tuple[list[_Item], _Item | None, bool]:
+        """`first` and the queued samples of its task right behind it (the producer queues a task's
+        samples together), up to GROUP_SIZE: a checker may verify them in one request. Also returns
+        the next item of another task, if one was taken, and whether generation's end was."""
+        group = [first]
+        while len(group) < GROUP_SIZE:
+            try:
+                nxt = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if nxt is None:
+                return group, None, True
+            if nxt.task.id != first.task.id:
+                return group, nxt, False
+            group.append(nxt)
+        return group, None, False
+
+    def _check_group(self, checker: Checker | None, group: list[_Item]) -> Checker | None:
+        """Verdicts for `group`, recorded; returns the checker to use next (None: start a new one)."""
+        picked = time.monotonic()
+        verdicts: list[Verdict] | None = None
+        if checker is None:
+            try:
+                checker = self.factory()
+                with self._lock:
+                    self._checkers.append(checker)
+            except Exception as e:  # e.g. no Dafny installed: an infrastructure error, not a failure
+                verdicts = [Verdict("error", reason=f"infra:cannot start the verifier: {type(e).__name__}: {e}")
+                            for _ in group]
+        if checker is not None:
+            try:
+                verdicts = checker.check_many([(i.task, i.candidate) for i in group])
+            except Exception as e:  # the Verifier protocol says checks never raise; do not trust it
+                verdicts = [Verdict("error", reason=f"infra:verifier raised {type(e).__name__}: {e}") for _ in group]
+            if any(v.status == "error" and not v.reason.startswith(TASK_PROBLEM) for v in verdicts):
+                # The verifier already retried (prover.retry); the next items start from fresh
+                # verifier processes, since these may be wedged.
+                self._drop(checker)
+                checker = None
+        wall = time.monotonic() - picked
+        for item, verdict in zip(group, verdicts):
             if verdict.status == "error" and verdict.reason.startswith(TASK_PROBLEM):
                 self._exclude(item.task, verdict.reason)
             else:
-                self._record(item, verdict, picked - item.enqueued, time.monotonic() - picked)
-        if checker is not None:
-            self._drop(checker)
+                self._record(item, verdict, picked - item.enqueued, wall)
+        return checker
 
     def _exclude(self, task: Task, reason: str) -> None:
         with self._lock:

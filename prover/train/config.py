@@ -28,9 +28,9 @@ class ModelConfig:
 class VerifierConfig:
     """Dafny's two modes (README, "Dafny"): exact re-checks DafnyServer's proof failures that can
     be server false negatives with one `dafny` process; fast does not, and checks up to `batch_size`
-    candidates of one task in one request (`dafny_env/batching.py`; `confirm_batched` re-checks a
-    batched `verified` alone, since z3 can prove a body beside its batch-mates that it does not prove
-    alone). A false `failed` only lowers a reward. Training samples and GRPO rewards use `confirm_failures` (fast by default); the
+    candidates of one task in one request (`dafny_env/batching.py`), which decides their failures; a
+    batched `verified` is re-checked alone, since z3 can prove a body beside its batch-mates that it
+    does not prove alone. A false `failed` only lowers a reward. Training samples and GRPO rewards use `confirm_failures` (fast by default); the
     held-out evals inside training use `heldout_confirm_failures` (exact by default, so that their
     pass@1 is comparable with `prover eval`'s). Both modes are recorded in run.json and metrics."""
 
@@ -39,7 +39,6 @@ class VerifierConfig:
     confirm_failures: bool = False  # Dafny, training samples and rewards: False = fast mode
     heldout_confirm_failures: bool = True  # Dafny, held-out evals: True = exact mode
     batch_size: int = 8  # Dafny fast mode: candidates of one task per request (1 = each alone)
-    confirm_batched: bool = False  # Dafny fast mode: re-check every batched `verified` alone
 
     def options(self, lang: str, heldout: bool = False) -> dict:
         """The verifier options of training checks (or of the held-out evals) for `lang`."""
@@ -47,7 +46,7 @@ class VerifierConfig:
         if lang == "dafny":
             out["confirm_failures"] = self.heldout_confirm_failures if heldout else self.confirm_failures
             if not heldout:
-                out.update(batch_size=self.batch_size, confirm_batched=self.confirm_batched)
+                out["batch_size"] = self.batch_size
         return out
 
 

@@ -131,12 +131,14 @@ class ReplayBuffer:
 
 def attempts_as_rows(attempts: Iterable[Mapping[str, Any]], tasks: Mapping[str, Any], prompt_style: str,
                      tokenizer=None) -> list[dict[str, Any]]:
-    """Eval-runner attempt records -> `select_examples` rows (prompt and completion reconstructed)."""
+    """Eval-runner attempt records -> `select_examples` rows (prompt and completion reconstructed),
+    in task and sample order: verifier threads record in whatever order they finish, and a run and
+    its resume must build the same examples."""
     from .targets import completion_target, prompt_text
 
     prompts: dict[str, str] = {}
     rows = []
-    for a in attempts:
+    for a in sorted(attempts, key=lambda a: (a["task_id"], int(a.get("sample", 0)))):
         task = tasks[a["task_id"]]
         if task.id not in prompts:
             prompts[task.id] = prompt_text(task, prompt_style, tokenizer)
