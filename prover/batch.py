@@ -100,6 +100,14 @@ def _units(todo: list[tuple[str, int]], items: Sequence[Item], group: Callable[[
     per_group = max(1, math.ceil(workers / max(1, len(grouped))))
     units = list(singles)
     for members in grouped.values():
-        size = max(1, min(group_size, math.ceil(len(members) / per_group)))
-        units += [members[j : j + size] for j in range(0, len(members), size)]
+        units += chunks(members, per_group, group_size)
     return units
+
+
+def chunks(members: Sequence[Item], parts: int, cap: int | None = None) -> list[list[Item]]:
+    """`members` cut into `parts` chunks of about equal size (so that `parts` workers share them),
+    none longer than `cap`."""
+    size = max(1, math.ceil(len(members) / max(1, parts)))
+    if cap is not None:
+        size = max(1, min(size, cap))
+    return [list(members[j : j + size]) for j in range(0, len(members), size)]

@@ -69,3 +69,12 @@ def test_a_raising_group_check_costs_only_its_chunk():
                       cache=None, workers=1, group=lambda x: x[0], check_group=check_group)
     assert [v.status for v in out] == ["error", "error", "verified", "verified"]
     assert "batch bug" in out[0].reason
+
+
+def test_chunks_share_the_work_and_respect_the_cap():
+    from prover.batch import chunks
+
+    assert [len(c) for c in chunks(list(range(7)), 2)] == [4, 3]
+    assert [len(c) for c in chunks(list(range(20)), 1, cap=8)] == [8, 8, 4]
+    assert [len(c) for c in chunks(list(range(3)), 8)] == [1, 1, 1]
+    assert chunks([], 2) == [] and sum(chunks(list(range(9)), 2, cap=4), []) == list(range(9))

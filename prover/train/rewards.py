@@ -15,7 +15,6 @@ checked once per service; the persistent verdict cache sits below, in the verifi
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import Counter
@@ -23,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..batch import chunks
 from ..core import STATUSES, Candidate, Task, Verdict
 from ..evaluation.backends import Checker, CheckerFactory
 from ..extract import extract
@@ -103,9 +103,8 @@ class RewardService:
             shared.add_done_callback(lambda f, mine=mine: (self._count(f.result()), mine.set_result(f.result())))
             out.append(mine)
         for group in new.values():
-            size = math.ceil(len(group) / self.workers)
-            for start in range(0, len(group), size):
-                self._pool.submit(self._check, group[start:start + size])
+            for chunk in chunks(group, self.workers):
+                self._pool.submit(self._check, chunk)
         return out
 
     def score_many(self, tasks: Sequence[Task], raws: Sequence[str], styles: Sequence[str]) -> list[Scored]:
