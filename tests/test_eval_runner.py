@@ -362,3 +362,27 @@ def test_statements_are_read_once_and_refused_ones_excluded(tmp_path):
     EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(), progress=False,
             statement_check=statement_check).run([1])
     assert len(read) == 3  # nothing read twice
+
+
+def test_gathering_stops_at_another_task_at_the_cap_and_at_the_end(tmp_path):
+    from prover.core import Candidate
+    from prover.evaluation.runner import GROUP_SIZE, _Item
+
+    ts = tasks(2)
+    run = EvalRun(tmp_path, settings(ts), ts, CountingPolicy(), lambda: FakeChecker(), progress=False)
+
+    def item(t, i):
+        return _Item(t, Candidate(t.id, f"{t.id}-s{i}"), 0.0, 0.0)
+
+    for i in range(GROUP_SIZE + 2):
+        run._queue.put(item(ts[0], i))
+    run._queue.put(item(ts[1], 0))
+    run._queue.put(None)
+    first = run._queue.get()
+    group, pending, ended = run._gather(first)
+    assert len(group) == GROUP_SIZE and pending is None and not ended  # the cap
+    group, pending, ended = run._gather(run._queue.get())
+    assert [g.candidate.text for g in group] == [f"t0-s{GROUP_SIZE}", f"t0-s{GROUP_SIZE + 1}"]
+    assert pending.task.id == "t1" and not ended  # another task's item is handed back, not lost
+    group, pending, ended = run._gather(pending)
+    assert [g.task.id for g in group] == ["t1"] and pending is None and ended  # generation's end
