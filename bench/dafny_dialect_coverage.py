@@ -27,8 +27,8 @@ BENCHMARKS = ("mbpp_dfy", "dafnybench", "clover", "dafnycomp")
 
 
 def main(argv: list[str] | None = None) -> int:
-    from prover.config import data_dir
-    from prover.jsonl import JsonlWriter, read_records
+    from verifier_core.settings import data_dir
+    from verifier_core.jsonl import JsonlWriter, read_records
     from tqdm import tqdm
 
     from dafny_env.dialect import to_dafny2
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         as_is = (row.get("dafny_2_3") or {}).get("status", "unknown")
         rec = {"benchmark": bench, "id": row["id"], "as_is": as_is, "rewrites": tr.rewrites, "backend": backend}
         if verifier is not None:
-            from prover.core import Candidate
+            from verifier_core.records import Candidate
 
             task = tasks[(bench, row["id"])]
             if task is None:

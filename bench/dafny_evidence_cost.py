@@ -19,7 +19,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from dafny_env import DafnyVerifier
-from prover.core import Candidate, Task
+from verifier_core.records import Candidate, Task
 
 TASKS = Path(__file__).resolve().parent.parent / "dafny_env" / "tasks" / "team.jsonl"
 

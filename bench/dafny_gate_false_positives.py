@@ -19,9 +19,9 @@ from tqdm import tqdm
 
 from dafny_env.soundness import gate
 from dafny_env.syntax import strip_bodies
-from prover.config import data_dir
-from prover.core import Task
-from prover.jsonl import JsonlWriter, read_records
+from verifier_core.settings import data_dir
+from verifier_core.records import Task
+from verifier_core.jsonl import JsonlWriter, read_records
 
 
 def _rows(name: str, limit: int | None) -> list[dict]:

@@ -53,8 +53,8 @@ from dafny_env.syntax import parse
 from dafny_env.toolchain import detect
 from dafny_env.verifier import BATCH_SIZE, vc_time_limit
 from prover.benchmarks import load_benchmark
-from prover.core import Candidate, Task
-from prover.policies.portfolio import dafny_candidates
+from verifier_core.records import Candidate, Task
+from dafny_env.templates import dafny_candidates
 
 SMOLLM2_SAMPLES = Path(__file__).resolve().parent / "data" / "smollm2_team_samples.json"
 

@@ -42,8 +42,8 @@ from dafny_env.pool import ServerPool
 from dafny_env.toolchain import detect
 from dafny_env.verifier import vc_time_limit
 from prover.benchmarks import TEAM_TASKS, load_benchmark
-from prover.config import data_dir
-from prover.core import Task
+from verifier_core.settings import data_dir
+from verifier_core.records import Task
 
 
 def team_programs() -> list[tuple[str, str]]:

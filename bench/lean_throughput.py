@@ -64,8 +64,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def minif2f_workload(split: str, limit: int, candidates: list[str]) -> list[tuple[str, str]]:
     """(header, command text) for the first `limit` statements of `split`, times every candidate."""
-    from prover.config import data_dir
-    from prover.jsonl import read_records
+    from verifier_core.settings import data_dir
+    from verifier_core.jsonl import read_records
 
     path = data_dir() / "minif2f" / "minif2f.jsonl"
     rows = [r for r in read_records(path) if r.get("split") == split][:limit]
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     cwd = args.project
     if args.double:
-        from prover.config import data_dir
+        from verifier_core.settings import data_dir
 
         label_dir = Path(args.transcripts or data_dir() / "lean_repl_transcripts") / args.double
         if not label_dir.is_dir():

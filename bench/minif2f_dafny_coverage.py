@@ -86,8 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     from tqdm import tqdm
 
     from prover.benchmarks import load_benchmark
-    from prover.core import Candidate
-    from prover.jsonl import JsonlWriter, read_records
+    from verifier_core.records import Candidate
+    from verifier_core.jsonl import JsonlWriter, read_records
     from dafny_env.verifier import verdict_versions
     from prover.verifiers import get_verifier
 

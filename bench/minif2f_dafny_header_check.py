@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from dafny_env.header import CHECK_RECORD, check_header, header_id, header_implementations, part_key
     from dafny_env.toolchain import detect
-    from prover.jsonl import JsonlWriter, read_records
+    from verifier_core.jsonl import JsonlWriter, read_records
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="+", help="the header's files, in order (joined with a newline)")

@@ -30,7 +30,7 @@ import time
 
 def run_dafny(argv_base: list[str], text: str, extra: list[str], timeout: float) -> tuple[float, float, str]:
     """(wall s, CPU s of dafny and z3, output) of one `dafny` run on `text`."""
-    from prover.procs import run_limited
+    from verifier_core.procs import run_limited
 
     with tempfile.TemporaryDirectory(prefix="hdrcost-") as tmp:
         path = os.path.join(tmp, "p.dfy")

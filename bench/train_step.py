@@ -36,7 +36,7 @@ def main() -> int:
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
     from prover.benchmarks import load_benchmark
-    from prover.config import models_dir
+    from verifier_core.settings import models_dir
     from prover.evaluation.backends import local_factory
     from prover.train.grpo import GRPOOptions, build_trainer
     from prover.train.rewards import RewardService

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from prover.core import Candidate, Task, Verdict
+from verifier_core.records import Candidate, Task, Verdict
 
 
 def fresh_checker(lang: str, timeout: float) -> Callable[[Task, str], Verdict]:

@@ -7,7 +7,7 @@ counterexample is given in the comment), resolves/elaborates, and looks like an 
 
 from __future__ import annotations
 
-from prover.core import Task
+from verifier_core.records import Task
 
 LEAN_HEADER = "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n"
 

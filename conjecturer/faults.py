@@ -9,7 +9,8 @@ import signal
 import threading
 from typing import Any
 
-from prover.core import Candidate, Task
+from verifier_core import settings
+from verifier_core.records import Candidate, Task
 
 KILL_ENV = "PROVER_SELFPLAY_KILL_AT"
 
@@ -18,7 +19,7 @@ _fault_lock = threading.Lock()
 
 
 def fault_point(step: str) -> None:
-    spec = os.environ.get(KILL_ENV)
+    spec = settings.current().selfplay_kill_at
     if not spec:
         return
     name, _, n = spec.partition(":")

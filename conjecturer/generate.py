@@ -18,7 +18,7 @@ from .config import ConjecturerConfig
 from .dafny_spec import parse_lemma
 from .records import Conjecture, Seed, short_hash
 
-FENCE = "```"
+from verifier_core.text import FENCE
 _STOPS = (FENCE, "</hard theorem>", "<hard theorem>", "</easy theorem>")
 
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from prover.core import Task
+from verifier_core.records import Task
 
 
 @dataclass

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from prover.jsonl import read_records
+from verifier_core.jsonl import read_records
 
 
 def write_report(out: str | Path, config_text: str = "") -> Path:

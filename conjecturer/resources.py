@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from verifier_core.languages import language, options_for
+
+
 from .config import SelfPlayConfig
 from .faults import FaultChecker
 
@@ -24,11 +27,10 @@ class Resources:
         eval `heldout.confirm_failures` (exact by default), and validation the exact mode (a
         false negative there would let a vacuous conjecture through).
         """
-        options: dict[str, Any] = {"timeout": self.cfg.prover.timeout}
-        if self.cfg.lang == "dafny":
-            options["confirm_failures"] = {"prove": self.cfg.prover.confirm_failures,
-                                           "eval": self.cfg.heldout.confirm_failures}.get(step, True)
-        return options
+        options: dict[str, Any] = {"timeout": self.cfg.prover.timeout,
+                                   "confirm_failures": {"prove": self.cfg.prover.confirm_failures,
+                                                        "eval": self.cfg.heldout.confirm_failures}.get(step, True)}
+        return options_for(language(self.cfg.lang), options)
 
     def verifier_mode(self, step: str) -> str:
         """The verifier's mode of a step, as run.json and metrics record it."""

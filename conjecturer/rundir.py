@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prover.core import Task
-from prover.jsonl import read_records
+from verifier_core.records import Task
+from verifier_core.jsonl import read_records
 
 from .records import Conjecture
 

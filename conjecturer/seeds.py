@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from prover.core import Task
+from verifier_core.records import Task
 
 from .config import SeedsConfig
 
@@ -18,7 +18,7 @@ from .config import SeedsConfig
 def load_originals(cfg: SeedsConfig, lang: str) -> list[Task]:
     """Every prove task named by `cfg` (benchmarks, then files), in order, without duplicate ids."""
     from prover.benchmarks import load_benchmark
-    from prover.jsonl import read_records
+    from verifier_core.jsonl import read_records
 
     tasks: list[Task] = []
     for name in cfg.benchmarks:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from prover.configfile import to_dict
-from prover.jsonl import read_records
+from verifier_core.jsonl import read_records
 
 from .config import SelfPlayConfig
 from .resources import Resources

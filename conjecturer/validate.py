@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Sequence
 
-from prover.core import Candidate, Task, Verdict
+from verifier_core.records import Candidate, Task, Verdict
 
 from .config import ValidationConfig
 from .records import Conjecture, statement_key
@@ -184,7 +184,7 @@ def resolve_dafny(program: str, timeout: float) -> tuple[str, str] | None:
     from dafny_env.aot import dafny_argv
     from dafny_env.dialect import to_dafny2
     from dafny_env.toolchain import DafnyNotFound, detect
-    from prover.procs import run_limited
+    from verifier_core.procs import run_limited
 
     try:
         tc = detect()

@@ -23,7 +23,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from prover.config import cache_dir
+from verifier_core import settings
+from verifier_core.settings import cache_dir
 
 from .toolchain import Toolchain
 
@@ -35,7 +36,7 @@ _lock = threading.Lock()
 
 def enabled() -> bool:
     """False when `PROVER_DAFNY_AOT` is set to 0/false/no/off."""
-    return os.environ.get("PROVER_DAFNY_AOT", "1").strip().lower() not in ("0", "false", "no", "off")
+    return settings.current().dafny_aot
 
 
 def _sources(tc: Toolchain) -> list[Path]:

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prover.procs import run_limited
+from verifier_core.procs import run_limited
 
 from .aot import dafny_argv as aot_argv
 from .server import Reply

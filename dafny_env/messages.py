@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from prover.core import Message
+from verifier_core.records import Message
 
 # file(line,col): rest   -- the file is whatever name we gave the program.
 DIAG = re.compile(r"^(?P<file>[^\s(][^()]*)\((?P<line>\d+),(?P<col>\d+)\): (?P<rest>.*)$")

@@ -6,7 +6,7 @@ prints Dafny's output and ends with `[SUCCESS] [[DAFNY-SERVER: EOM]]` (or `[FAIL
 "SUCCESS" only means the request was processed, not that the program verified.
 
 The reply is read from a non-blocking pipe with our own deadline instead of pexpect: the process
-must be started through `prover.procs.popen_limited` (own process group, address-space cap) so a
+must be started through `verifier_core.procs.popen_limited` (own process group, address-space cap) so a
 timeout can kill z3 with it, which pexpect's spawners do not do.
 """
 
@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Sequence
 
-from prover.procs import group_rss_mb, kill_group, popen_limited
+from verifier_core.procs import group_rss_mb, kill_group, popen_limited
 
 SERVER_EOM = b"[[DAFNY-SERVER: EOM]]"
 CLIENT_EOM = "[[DAFNY-CLIENT: EOM]]"

@@ -57,7 +57,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from prover.core import Task
+from verifier_core.records import Task
 
 from . import syntax
 from .syntax import Decl, Program, Token

@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from prover.batch import check_batch
-from prover.cache import VerdictCache, verdict_key
-from prover.core import Candidate, Message, OnResult, Task, Verdict
-from prover.retry import VERIFIER_RETRY, with_retries
+from verifier_core.batch import check_batch
+from verifier_core.cache import VerdictCache, verdict_key
+from verifier_core.records import Candidate, Message, OnResult, Task, Verdict
+from verifier_core.retry import VERIFIER_RETRY, with_retries
 
 from . import batching, evidence, header
 from .cli_backend import CliRunner
@@ -68,7 +68,7 @@ def _batch_group(pair: tuple[Task, Candidate]) -> str | None:
 
 
 class DafnyVerifier:
-    """Checks Dafny candidates against their tasks; see `prover.core.Verifier` for the contract."""
+    """Checks Dafny candidates against their tasks; see `verifier_core.records.Verifier` for the contract."""
 
     lang = "dafny"
 

@@ -4,8 +4,8 @@ Heavy or optional pieces are imported lazily so that `import lean_env` stays ins
 without any Lean installed (the gate and `doctor()` need none).
 """
 
-from .checker import LeanVerifier
-from .setup import doctor, find_repl
+from .verifier import LeanVerifier
+from .toolchain import doctor, find_repl
 from .soundness import GateResult, gate
 
 __all__ = ["LeanVerifier", "doctor", "find_repl", "gate", "GateResult"]

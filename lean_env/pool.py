@@ -17,7 +17,7 @@ Outcomes (`PoolResult.status`):
   * `error`: the infrastructure could not serve the request at all: the REPL would not start, the
     header failed (Lean errors, no env, crash or timeout while importing), or the pool is closed.
 None of them says by itself whether the candidate is wrong: the checker decides that (a memory
-overrun or a crash that happens again on another process is the candidate's; see `lean_env.checker`).
+overrun or a crash that happens again on another process is the candidate's; see `lean_env.verifier`).
 """
 
 from __future__ import annotations

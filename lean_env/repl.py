@@ -14,7 +14,7 @@ answered `{"message": text}`, parsed into `ReplResponse.error`.
 
 The REPL's own limits cannot stop a runaway elaboration (repl PR #92), so every limit here is
 enforced from outside: the process runs in its own process group under an address-space cap
-(`prover.procs.popen_limited`), and a timeout or RSS overrun kills the whole group. I/O is
+(`verifier_core.procs.popen_limited`), and a timeout or RSS overrun kills the whole group. I/O is
 hand-written over `select` rather than pexpect because one loop has to watch the deadline, the
 group's RSS and a non-blocking write of large requests at once.
 """
@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from prover.procs import group_rss_mb, kill_group, popen_limited
+from verifier_core.procs import group_rss_mb, kill_group, popen_limited
 
 Position = tuple[int, int]
 RSS_POLL_SECONDS = 0.2

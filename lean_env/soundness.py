@@ -64,7 +64,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from .lexer import ERROR, IDENT, NAME_LIT, SYMBOL, Token, code_tokens
+from .syntax import ERROR, IDENT, NAME_LIT, SYMBOL, Token, code_tokens
 
 GATE_VERSION = "1"  # part of the verdict cache key: bump when a rule changes
 MAX_CANDIDATE_BYTES = 1_000_000

@@ -1,6 +1,6 @@
 """Benchmarks by name: miniF2F (Lean) and the Dafny suites, as lists of `Task`s.
 
-Each benchmark is a JSONL file under `prover.config.data_dir()` (the team's machines and CI have
+Each benchmark is a JSONL file under `verifier_core.settings.data_dir()` (the team's machines and CI have
 them at `../shared/data`). Where a file is missing it is rebuilt on first use from the public
 source recorded below (raw GitHub files at pinned commits) and written next to a `<file>.source.json`
 naming every URL it came from; offline, that fails with a message saying what to put where.
@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .config import REPO_ROOT, data_dir as default_data_dir
-from .core import Task
-from .jsonl import read_jsonl
+from verifier_core.settings import REPO_ROOT, data_dir as default_data_dir
+from verifier_core.languages import language
+from verifier_core.records import Task
+from verifier_core.jsonl import read_jsonl
 
 TEAM_TASKS = REPO_ROOT / "dafny_env" / "tasks" / "team.jsonl"
 
@@ -60,6 +61,10 @@ class Benchmark:
     split: str | None = None
     source: Source | None = None
     description: str = ""
+    # how a record becomes a task: `statement` (miniF2F's header + formal_statement), `lemma`
+    # (miniF2F-Dafny: one lemma with a given body, under the trusted header), `reference` (a verified
+    # program whose bodies are the targets, or its hints-removed version)
+    form: str = "reference"
 
 
 _YANGKY = Source("yangky11/miniF2F-lean4", "5746b7d6c47855ce1294bed87329618ff7f1bc31", "MiniF2F")
@@ -77,19 +82,19 @@ _DAFNYCOMP = Source("Veri-Code/ReForm", "eeff49600740b4c106520ad5a2f0bcf97018cbf
 
 BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
     Benchmark("minif2f-valid", "lean", "minif2f/minif2f.jsonl", "prove", "valid", _YANGKY,
-              "miniF2F valid, Lean v4.24.0 / Mathlib v4.24.0 (primary)"),
+              "miniF2F valid, Lean v4.24.0 / Mathlib v4.24.0 (primary)", form="statement"),
     Benchmark("minif2f-test", "lean", "minif2f/minif2f.jsonl", "prove", "test", _YANGKY,
-              "miniF2F test, Lean v4.24.0 / Mathlib v4.24.0 (primary)"),
+              "miniF2F test, Lean v4.24.0 / Mathlib v4.24.0 (primary)", form="statement"),
     Benchmark("minif2f-deepseek-valid", "lean", "minif2f/minif2f_deepseek_v1.5.jsonl", "prove", "valid", _DEEPSEEK,
-              "miniF2F valid as used by DeepSeek-Prover-V1.5 / Goedel / STP (Lean v4.9.0-rc1)"),
+              "miniF2F valid as used by DeepSeek-Prover-V1.5 / Goedel / STP (Lean v4.9.0-rc1)", form="statement"),
     Benchmark("minif2f-deepseek-test", "lean", "minif2f/minif2f_deepseek_v1.5.jsonl", "prove", "test", _DEEPSEEK,
-              "miniF2F test as used by DeepSeek-Prover-V1.5 / Goedel / STP (Lean v4.9.0-rc1)"),
+              "miniF2F test as used by DeepSeek-Prover-V1.5 / Goedel / STP (Lean v4.9.0-rc1)", form="statement"),
     Benchmark("minif2f-goedel-test", "lean", "minif2f/minif2f_goedel_v2_test.jsonl", "prove", "test", _GOEDEL,
-              "miniF2F test as used by Goedel-Prover-V2 (15 statements fixed; Lean v4.9.0-rc1)"),
+              "miniF2F test as used by Goedel-Prover-V2 (15 statements fixed; Lean v4.9.0-rc1)", form="statement"),
     Benchmark("minif2f-dafny-valid", "dafny", "minif2f_dafny/minif2f_dafny.jsonl", "prove", "valid", _MINIF2F_DAFNY,
-              "miniF2F valid as Dafny lemmas (miniF2F-Dafny), against its trusted definitions + library header"),
+              "miniF2F valid as Dafny lemmas (miniF2F-Dafny), against its trusted definitions + library header", form="lemma"),
     Benchmark("minif2f-dafny-test", "dafny", "minif2f_dafny/minif2f_dafny.jsonl", "prove", "test", _MINIF2F_DAFNY,
-              "miniF2F test as Dafny lemmas (miniF2F-Dafny), against its trusted definitions + library header"),
+              "miniF2F test as Dafny lemmas (miniF2F-Dafny), against its trusted definitions + library header", form="lemma"),
     Benchmark("dafny-team", "dafny", str(TEAM_TASKS), "per-task", None, None,
               "the team's own Dafny tasks shipped in the repo (works offline, the default)"),
     Benchmark("mbpp-dfy", "dafny", "dafny/mbpp_dfy/mbpp_dfy.jsonl", "implement", None, _MBPP,
@@ -190,9 +195,9 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
         return tasks, []
     if bench.split:
         records = [r for r in records if r.get("split") == bench.split]
-    if bench.lang == "lean":
+    if bench.form == "statement":
         return [_lean_task(r, bench) for r in records], []
-    if bench.source is _MINIF2F_DAFNY:
+    if bench.form == "lemma":
         header = minif2f_dafny_header(path.parent)
         return [minif2f_dafny_task(r, header, bench.name) for r in records], []
     if toolchain is None:
@@ -220,9 +225,7 @@ def _dafny_task(r: dict[str, Any], bench: Benchmark) -> Task:
             raise BenchmarkError(f"{bench.name}: {r['id']} has no hints-removed program (`spec_only`)")
         statement = r["spec_only"]
     else:
-        from dafny_env.syntax import strip_bodies  # lazily: Lean-only users never parse Dafny
-
-        statement = strip_bodies(reference)
+        statement = language("dafny").syntax.strip_bodies(reference)
     meta = {k: v for k, v in r.items() if k not in ("id", "spec_only", "dafny_2_3")}
     meta["benchmark"] = bench.name
     return Task(id=r["id"], lang="dafny", statement=statement, kind=bench.kind, meta=meta)
@@ -247,10 +250,8 @@ def minif2f_dafny_task(r: dict[str, Any], header: str, benchmark: str) -> Task:
     """The problem's lemma without its body: the body a candidate replaces. The file's own body
     (`{}`, in one problem `{ assert 1 != 0; }`) is kept as `meta["given_body"]`: what the authors'
     empty-proof run checked."""
-    from dafny_env.syntax import parse  # lazily: Lean-only users never parse Dafny
-
     text = r["statement"].rstrip()
-    lemmas = [d for d in parse(text).decls if d.base == "lemma" and d.has_body]
+    lemmas = [d for d in language("dafny").syntax.parse(text).decls if d.base == "lemma" and d.has_body]
     if len(lemmas) != 1 or text[lemmas[0].body_end:].strip():
         raise BenchmarkError(f"{benchmark}: {r['id']} is not one lemma ending in its body")
     body = lemmas[0]
@@ -263,11 +264,8 @@ def minif2f_dafny_task(r: dict[str, Any], header: str, benchmark: str) -> Task:
 @functools.lru_cache(maxsize=None)
 def installed_toolchain(lang: str) -> str:
     """The version string of the installed verifier for `lang` ("" when there is none)."""
-    module = {"dafny": "dafny_env", "lean": "lean_env"}[lang]
     try:
-        import importlib
-
-        report = importlib.import_module(module).doctor()
+        report = language(lang).doctor()
     except Exception:  # a broken or missing env: no toolchain, nothing can be excluded on its behalf
         return ""
     return str(report.get("version", "")) if report.get("found") else ""

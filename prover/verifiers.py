@@ -4,38 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cache import VerdictCache
-from .config import verdict_cache_path
-from .core import Verifier
+from verifier_core.cache import VerdictCache
+from verifier_core.languages import language
+from verifier_core.records import Verifier
+from verifier_core.settings import verdict_cache_path
 
 
 def get_verifier(lang: str, *, cache: VerdictCache | None | bool = True, **options: Any) -> Verifier:
-    """A ready verifier for `lang` (`dafny` or `lean`).
+    """A ready verifier for `lang` (a name in `verifier_core.languages.REGISTRY`).
 
-    `cache=True` opens the persistent verdict cache (see `prover.config`), `False`/`None` disables it,
-    or pass a `VerdictCache`. Other options (`workers`, `timeout`, `memory_mb`, ...) go to the env.
+    `cache=True` opens the persistent verdict cache (see `verifier_core.settings`), `False`/`None`
+    disables it, or pass a `VerdictCache`. Other options (`workers`, `timeout`, `memory_mb`, ...) go to
+    the env.
     """
     if cache is True:
         path = verdict_cache_path()
         cache = VerdictCache(path) if path else None
     elif cache is False:
         cache = None
-    if lang == "dafny":
-        from dafny_env import DafnyVerifier
-
-        return DafnyVerifier(cache=cache, **options)
-    if lang == "lean":
-        from lean_env import LeanVerifier
-
-        return LeanVerifier(cache=cache, **options)
-    raise ValueError(f"unknown language {lang!r}: expected 'dafny' or 'lean'")
+    return language(lang).verifier(cache=cache, **options)
 
 
 def verifier_mode(lang: str, options: dict[str, Any]) -> str:
     """How the verifier decides, for run metadata: Dafny's `exact` or `fast: <its measured false
     negatives>` (from `confirm_failures`, default exact); "" for a language with one mode."""
-    if lang == "dafny":
-        from dafny_env.verifier import mode
-
-        return mode(bool(options.get("confirm_failures", True)))
-    return ""
+    return language(lang).mode(options)

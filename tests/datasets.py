@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.config import data_dir
+from verifier_core.settings import data_dir
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -13,7 +13,7 @@ import sys
 
 from lean_env.pool import PoolResult
 from lean_env.repl import ReplResponse
-from prover.core import Verdict
+from verifier_core.records import Verdict
 from tests.lean_transcripts import label_pairs
 
 CLOSERS = ("norm_num", "simp", "linarith")

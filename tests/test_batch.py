@@ -1,8 +1,8 @@
-"""`prover.batch.check_batch`: one raising check costs only its own item."""
+"""`verifier_core.batch.check_batch`: one raising check costs only its own item."""
 
-from prover.batch import check_batch
-from prover.cache import VerdictCache
-from prover.core import Verdict
+from verifier_core.batch import check_batch
+from verifier_core.cache import VerdictCache
+from verifier_core.records import Verdict
 
 
 def test_a_raising_check_gets_an_error_verdict_and_the_rest_are_kept():
@@ -72,7 +72,7 @@ def test_a_raising_group_check_costs_only_its_chunk():
 
 
 def test_chunks_share_the_work_and_respect_the_cap():
-    from prover.batch import chunks
+    from verifier_core.batch import chunks
 
     assert [len(c) for c in chunks(list(range(7)), 2)] == [4, 3]
     assert [len(c) for c in chunks(list(range(20)), 1, cap=8)] == [8, 8, 4]

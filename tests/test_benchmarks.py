@@ -7,8 +7,8 @@ import urllib.parse
 import pytest
 
 from prover import benchmarks as B
-from prover.config import data_dir
-from prover.jsonl import read_records
+from verifier_core.settings import data_dir
+from verifier_core.jsonl import read_records
 
 from .datasets import dafnybench_sample, needs_dataset
 

@@ -11,12 +11,12 @@ import pytest
 
 from conjecturer.canaries import CanaryVerified, canary_tasks, check_canaries
 from conjecturer.config import ConjecturerConfig, SelectionConfig
-from conjecturer.dafny_spec import parse_lemma
+from dafny_env.lemma import parse_lemma
 from conjecturer.generate import conjecture_completion, conjecturer_inputs, conjecturer_prompt, parse_output
 from conjecturer.mutate import dafny_compose, dafny_mutants, mutation_conjectures
 from conjecturer.records import Conjecture, Seed
 from conjecturer.select import Selected, TaskStats, _cap, _elegance, _reweight, originals_to_prove, select_conjectures
-from prover.core import Task
+from verifier_core.records import Task
 
 FIB = "function Fib(n: nat): nat\n{\n  if n < 2 then n else Fib(n - 1) + Fib(n - 2)\n}\n\n"
 SPEC = FIB + "lemma {:induction false} FibGe(n: nat)\n  requires n >= 5\n  ensures Fib(n) >= n"

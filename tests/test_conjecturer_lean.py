@@ -15,7 +15,7 @@ from conjecturer.mutate import lean_mutants, mutation_conjectures
 from conjecturer.records import Conjecture, Seed
 from conjecturer.validate import Deduper, LeanChecks, lean_elaboration_verdict, validate
 from lean_env.repl import ReplProcess, ReplResponse
-from prover.core import Task
+from verifier_core.records import Task
 from tests.lean_transcripts import double, label_pairs, transcript
 
 HEADER = "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n"

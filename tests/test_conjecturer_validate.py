@@ -17,7 +17,7 @@ from conjecturer.config import SelectionConfig, ValidationConfig
 from conjecturer.records import Conjecture
 from conjecturer.select import select_conjectures, task_stats
 from conjecturer.validate import DafnyChecks, Deduper, dedup_text, validate
-from prover.core import Candidate
+from verifier_core.records import Candidate
 
 pytestmark = pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")
 

@@ -14,9 +14,9 @@ from dafny_env.messages import member_outcomes, parse_output
 from dafny_env.pool import ServerPool
 from dafny_env.server import DafnyServer
 from dafny_env.toolchain import DafnyNotFound, detect
-from prover.cache import VerdictCache
-from prover.core import Candidate, Task
-from prover.procs import group_pids
+from verifier_core.cache import VerdictCache
+from verifier_core.records import Candidate, Task
+from verifier_core.procs import group_pids
 
 try:
     TC = detect()

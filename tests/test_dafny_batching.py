@@ -11,7 +11,7 @@ from dafny_env.dialect import to_dafny2
 from dafny_env.messages import parse_output
 from dafny_env.soundness import gate
 from dafny_env.toolchain import DafnyNotFound, detect
-from prover.core import Candidate, Task
+from verifier_core.records import Candidate, Task
 
 try:
     TC = detect()

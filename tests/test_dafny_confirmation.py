@@ -8,7 +8,7 @@ import threading
 from dafny_env import DafnyVerifier
 from dafny_env.messages import parse_output
 from dafny_env.verifier import _server_may_differ
-from prover.core import Candidate, Task, Verdict
+from verifier_core.records import Candidate, Task, Verdict
 from tests.test_dafny_batching import needs_server
 
 # What DafnyServer 2.3 printed for a loop-free false lemma and for clover_array_concat (abridged).

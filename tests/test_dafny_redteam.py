@@ -16,7 +16,7 @@ import pytest
 
 from dafny_env import DafnyVerifier
 from dafny_env.toolchain import DafnyNotFound, detect
-from prover.core import Candidate, Task
+from verifier_core.records import Candidate, Task
 from tests.test_dafny_soundness import HINTS_SPEC, KEEP  # `hints` tasks (the team set has none)
 
 try:

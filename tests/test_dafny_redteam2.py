@@ -26,7 +26,7 @@ from __future__ import annotations
 import pytest
 
 from dafny_env import DafnyVerifier
-from prover.core import Candidate
+from verifier_core.records import Candidate
 from tests.test_dafny_redteam import FIND, MUL, SUMF, TEAM, full, needs_dafny, task_for
 
 SUM_PROOF = "if n > 0 {\n    SumFormula(n - 1);\n  }"

@@ -25,8 +25,8 @@ from __future__ import annotations
 import pytest
 
 from dafny_env import DafnyVerifier, batching
-from prover.cache import VerdictCache
-from prover.core import Candidate, Task
+from verifier_core.cache import VerdictCache
+from verifier_core.records import Candidate, Task
 from tests.test_dafny_batching import needs_server
 
 # `H` allocates a `C` with a larger argument: `new C(n + 1)` calls the constructor without naming it.

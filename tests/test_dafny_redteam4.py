@@ -27,7 +27,7 @@ from __future__ import annotations
 import pytest
 
 from dafny_env import DafnyVerifier
-from prover.core import Candidate, Task
+from verifier_core.records import Candidate, Task
 from tests.test_dafny_redteam import MUL, TEAM, full, task_for
 from tests.test_dafny_batching import needs_server
 

@@ -48,7 +48,7 @@ from __future__ import annotations
 import pytest
 
 from dafny_env import DafnyVerifier, batching
-from prover.core import Candidate, Task
+from verifier_core.records import Candidate, Task
 from tests.test_dafny_batching import needs_server
 
 NL = "\n"

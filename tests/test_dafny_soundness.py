@@ -11,8 +11,8 @@ import pytest
 
 from dafny_env import syntax
 from dafny_env.soundness import gate
-from prover.core import Task
-from prover.jsonl import read_records
+from verifier_core.records import Task
+from verifier_core.jsonl import read_records
 
 from .datasets import dafnybench_sample, dataset
 
@@ -271,7 +271,7 @@ DAFNY = shutil.which("dafny") or ("/usr/bin/dafny" if os.path.exists("/usr/bin/d
 
 
 def _dafny_verifies(program: str) -> bool:
-    from prover.procs import run_limited
+    from verifier_core.procs import run_limited
 
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "p.dfy")

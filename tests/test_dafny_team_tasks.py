@@ -54,7 +54,7 @@ def test_team_jsonl_is_regenerated_from_its_source_byte_for_byte(tmp_path):
 
 
 def test_tasks_build_into_core_tasks():
-    from prover.core import Task
+    from verifier_core.records import Task
 
     for t in TASKS:
         task = Task.from_dict(t)

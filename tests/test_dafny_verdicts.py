@@ -15,8 +15,8 @@ from dafny_env.cli_backend import CliRunner
 from dafny_env.pool import ServerPool
 from dafny_env.server import Reply
 from dafny_env.toolchain import DafnyNotFound, Toolchain, detect
-from prover.cache import VerdictCache
-from prover.core import Candidate, Task
+from verifier_core.cache import VerdictCache
+from verifier_core.records import Candidate, Task
 
 try:
     TC = detect()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.jsonl import read_records
+from verifier_core.jsonl import read_records
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 DRIVER = r'''
 import sys, time
 import prover.policies, prover.verifiers
-from prover.core import Verdict
+from verifier_core.records import Verdict
 from prover.policies.base import Sample
 
 class SlowVerifier:
@@ -43,8 +43,8 @@ class CountingPolicy:
 
 prover.verifiers.get_verifier = lambda lang, **kw: SlowVerifier()
 prover.policies.load_policy = lambda spec, **kw: CountingPolicy()
-import prover.evaluation.statements
-prover.evaluation.statements.dafny_statement_check = lambda *a, **kw: None  # no real Dafny here either
+import dafny_env.statement_check
+dafny_env.statement_check.dafny_statement_check = lambda *a, **kw: None  # no real Dafny here either
 from prover.cli import main
 sys.exit(main(sys.argv[1:]))
 '''

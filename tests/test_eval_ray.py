@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from prover.jsonl import read_records
+from verifier_core.jsonl import read_records
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from prover.core import Task, Verdict
+from verifier_core.records import Task, Verdict
 from prover.evaluation.report import build_summary, write_report, write_summary
 from prover.evaluation.runner import EvalRun, EvalSettings, RunLocked, SettingsMismatch, final_attempts
-from prover.jsonl import read_records
+from verifier_core.jsonl import read_records
 from prover.policies.base import Sample
 
 
@@ -365,7 +365,7 @@ def test_statements_are_read_once_and_refused_ones_excluded(tmp_path):
 
 
 def test_gathering_stops_at_another_task_at_the_cap_and_at_the_end(tmp_path):
-    from prover.core import Candidate
+    from verifier_core.records import Candidate
     from prover.evaluation.runner import GROUP_SIZE, _Item
 
     ts = tasks(2)

@@ -1,7 +1,10 @@
 """Extraction of proofs from messy model output: fences, chatter, restatements, truncation."""
 
-from prover.core import Task
-from prover.extract import code_blocks, extract, extract_tactic, matching_brace
+from verifier_core.records import Task
+from dafny_env.prompting import matching_brace
+from lean_env.prompting import extract_tactic
+from prover.extract import extract
+from verifier_core.text import code_blocks
 
 STMT = "theorem foo (a b : ℕ) (h : a = b) : b = a := by"
 LEAN = Task("foo", "lean", STMT, header="import Mathlib\nset_option maxHeartbeats 0\n\n")

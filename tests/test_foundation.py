@@ -9,10 +9,10 @@ import warnings
 
 import pytest
 
-from prover.cache import VerdictCache, verdict_key
-from prover.core import Candidate, Message, Task, Verdict, index_tasks
-from prover.jsonl import JsonlWriter, read_jsonl, read_records
-from prover.procs import group_alive, kill_group, popen_limited, run_limited
+from verifier_core.cache import VerdictCache, verdict_key
+from verifier_core.records import Candidate, Message, Task, Verdict, index_tasks
+from verifier_core.jsonl import JsonlWriter, read_jsonl, read_records
+from verifier_core.procs import group_alive, kill_group, popen_limited, run_limited
 
 
 def test_task_round_trip_and_minif2f_aliases():
@@ -110,7 +110,7 @@ def test_cli_help_is_fast_and_lists_commands():
 
 
 def test_read_records_drops_only_a_torn_last_line(tmp_path):
-    from prover.jsonl import MalformedLines, MalformedLinesWarning
+    from verifier_core.jsonl import MalformedLines, MalformedLinesWarning
 
     p = tmp_path / "out.jsonl"
     p.write_text('{"a": 1}\n{"a": 2}\n{"a": 3, "b"')  # killed mid-write: silently dropped

@@ -17,14 +17,14 @@ import threading
 
 import pytest
 
-from lean_env.checker import (ALLOWED_AXIOMS, LeanVerifier, decide, parse_axioms, post_check,
+from lean_env.verifier import (ALLOWED_AXIOMS, LeanVerifier, decide, parse_axioms, post_check,
                               printed_type)
 from lean_env.pool import PoolResult, ReplPool
 from lean_env.repl import ReplResponse
 from lean_env.soundness import gate
-from prover.cache import VerdictCache
-from prover.config import REPO_ROOT
-from prover.core import Candidate, Task
+from verifier_core.cache import VerdictCache
+from verifier_core.settings import REPO_ROOT
+from verifier_core.records import Candidate, Task
 
 from .lean_transcripts import double, transcript
 from .replay import split_responses

@@ -9,9 +9,9 @@ import tomllib
 import pytest
 
 from lean_env import LeanVerifier, doctor, find_repl
-from lean_env.setup import TEMPLATES, install
-from prover.config import REPO_ROOT
-from prover.core import Candidate, Task
+from lean_env.toolchain import TEMPLATES, install
+from verifier_core.settings import REPO_ROOT
+from verifier_core.records import Candidate, Task
 
 from .datasets import dataset
 from .lean_transcripts import REPLAY, manifest_entry

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from lean_env.pool import LeaseUnavailable, ReplPool
-from prover.procs import group_alive
+from verifier_core.procs import group_alive
 
 from .lean_transcripts import LABELS, TRANSCRIPTS, double, label_pairs, transcript
 

@@ -12,7 +12,7 @@ import pytest
 from lean_env.repl import (ReplCrash, ReplMemoryExceeded, ReplProcess, ReplProtocolError, ReplResponse,
                            ReplTimeout, command_request, encode_request, pickle_request,
                            unpickle_proof_state_request)
-from prover.procs import group_alive
+from verifier_core.procs import group_alive
 
 from .lean_transcripts import LABELS, double, label_pairs, manifest_pair_count, transcript
 from .replay import split_commands, split_responses

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from lean_env.lexer import COMMENT, ERROR, IDENT, NAME_LIT, STRING, code_tokens, tokenize
+from lean_env.syntax import COMMENT, ERROR, IDENT, NAME_LIT, STRING, code_tokens, tokenize
 from lean_env.soundness import gate, parse_statement, reference_code
-from prover.core import Candidate, Task
+from verifier_core.records import Candidate, Task
 
 from .datasets import dataset
 

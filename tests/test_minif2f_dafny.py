@@ -15,8 +15,8 @@ import pytest
 from dafny_env import header as H
 from dafny_env.toolchain import DafnyNotFound, detect
 from prover.benchmarks import BenchmarkError, load_benchmark, minif2f_dafny_header, minif2f_dafny_task
-from prover.config import data_dir
-from prover.core import Candidate, Task
+from verifier_core.settings import data_dir
+from verifier_core.records import Candidate, Task
 
 PORT = Path(H.__file__).resolve().parent / "minif2f"
 HEADER = minif2f_dafny_header(PORT / "original")
@@ -290,7 +290,7 @@ def test_known_solution_verifies_and_is_stamped(verifier):
 
 
 def test_stamp_and_cache_key_carry_the_header():
-    from prover.cache import verdict_key
+    from verifier_core.cache import verdict_key
 
     assert H.stamp("") == "" and H.header_id(HEADER) in H.stamp(HEADER)
     k1 = verdict_key("dafny 2.3" + H.stamp(HEADER), HEADER, "s", "c")
@@ -310,7 +310,7 @@ def test_eval_statement_check_reads_a_header_task_with_its_header():
     """The eval's up-front statement check (task files) reads a miniF2F statement against the
     header: the statement alone does not resolve, with the header it does, and a statement that is
     broken with the header too is refused with its own line."""
-    from prover.evaluation.statements import dafny_statement_check
+    from dafny_env.statement_check import dafny_statement_check
 
     check = dafny_statement_check(timeout=300)
     good = FIXTURE["aime_1991_p9"]

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from prover.core import Task
+from verifier_core.records import Task
 from prover.policies import Request, load_policy
 from prover.prompts import build_prompt, tactic_prompt
 from tests.fixtures_models import tiny_model_dir  # noqa: F401  (pytest fixture)

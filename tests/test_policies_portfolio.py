@@ -4,10 +4,11 @@ import math
 
 import pytest
 
-from prover.core import Task
+from verifier_core.records import Task
 from prover.policies import Request, load_policy, resolve_model_path
-from prover.policies.dafny_target import find_target
-from prover.policies.portfolio import PortfolioPolicy, candidates_for, step_tactics
+from dafny_env.target import find_target
+from lean_env.templates import step_tactics
+from prover.policies.portfolio import PortfolioPolicy, candidates_for
 
 LEAN = Task("x", "lean", "theorem x (a b : ℝ) (h : a < b) : a ^ 2 + b ^ 2 ≥ 2 * a * b := by")
 SUM = Task("sum", "dafny", "function Sum(n: nat): nat { if n == 0 then 0 else n + Sum(n-1) }\n"

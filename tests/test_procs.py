@@ -111,7 +111,7 @@ def _kill_parent_and_check(script: str, wait_for, tmp_path, timeout=60):
 def test_sigkill_of_a_dafny_parent_takes_dafnyserver_and_z3_with_it(tmp_path):
     script = f"""
         from dafny_env import DafnyVerifier
-        from prover.core import Candidate, Task
+        from verifier_core.records import Candidate, Task
         spec = {SLOW_DAFNY!r}.replace("{{}}", "")
         task = Task(id="slow", lang="dafny", statement=spec)
         v = DafnyVerifier(workers=2, timeout=120, backend="server", cache=None)
@@ -145,7 +145,7 @@ def test_sigkill_of_a_lean_parent_takes_the_repl_group_with_it(tmp_path):
 def test_a_killed_reaper_is_replaced_and_told_every_live_group(tmp_path):
     script = """
         import os, signal, sys, time
-        from prover.procs import REAPER, popen_limited
+        from verifier_core.procs import REAPER, popen_limited
         first = popen_limited([sys.executable, "-c", "import time; time.sleep(10**6) # first"])
         os.kill(REAPER.pid(), signal.SIGKILL)
         time.sleep(0.5)

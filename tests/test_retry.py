@@ -1,9 +1,9 @@
-"""The one retry policy (prover.retry), as both verifiers apply it."""
+"""The one retry policy (verifier_core.retry), as both verifiers apply it."""
 
 import pytest
 
-from prover.core import Verdict
-from prover.retry import VERIFIER_RETRY, RetryPolicy, with_retries
+from verifier_core.records import Verdict
+from verifier_core.retry import VERIFIER_RETRY, RetryPolicy, with_retries
 
 
 def run(policy, verdicts):
@@ -36,7 +36,7 @@ def test_final_verdicts_and_unfixable_errors_are_not_retried(verdict):
 
 def test_backoff_and_attempts(monkeypatch):
     slept = []
-    monkeypatch.setattr("prover.retry.time.sleep", slept.append)
+    monkeypatch.setattr("verifier_core.retry.time.sleep", slept.append)
     policy = RetryPolicy(attempts=4, backoff_s=0.5, backoff_factor=3.0)
     v, tries = run(policy, [Verdict("error", "infra:x")])
     assert tries == [0, 1, 2, 3] and slept == [0.5, 1.5, 4.5]

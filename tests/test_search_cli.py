@@ -5,7 +5,7 @@ import json
 import pytest
 
 from prover.cli import main
-from prover.commands.search import lean_task_from_text
+from lean_env.statement_file import task_from_text as lean_task_from_text
 from tests.test_search_sampling import SetVerifier
 
 SPEC = "function Sum(n: nat): nat { if n == 0 then 0 else n + Sum(n-1) }\nlemma S(n: nat)\n  ensures 2 * Sum(n) == n * (n + 1)\n"
@@ -46,7 +46,7 @@ def test_text_output_when_nothing_verifies(monkeypatch, spec_file, capsys, tmp_p
 
 def test_bad_arguments_are_reported(spec_file, capsys):
     assert main(["search", "--lang", "dafny", "--statement-file", str(spec_file), "--mode", "best-first"]) == 2
-    assert "needs Lean" in capsys.readouterr().err
+    assert "needs proof states" in capsys.readouterr().err
     assert main(["search", "--lang", "dafny", "--task-id", "x"]) == 2
 
 

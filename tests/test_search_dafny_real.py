@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from prover.core import Task
+from verifier_core.records import Task
 from prover.policies import load_policy
 from prover.search.sampling import sample_search
 

@@ -1,6 +1,6 @@
 """Whole-proof sampling and repair against a verifier test double (Dafny-shaped tasks)."""
 
-from prover.core import Message, Task, Verdict
+from verifier_core.records import Message, Task, Verdict
 from prover.policies.base import Sample
 from prover.search.repair import repair_search
 from prover.search.sampling import sample_search
@@ -86,7 +86,7 @@ def test_no_proof_reports_best_status_and_why():
 
 
 def test_infrastructure_errors_are_recorded_as_errors_not_retried_again():
-    # the verifier applies the one retry policy itself (prover.retry); search adds no second layer
+    # the verifier applies the one retry policy itself (verifier_core.retry); search adds no second layer
     ver = SetVerifier({"{ ok }"}, flaky={"{ ok }"})
     res = sample_search(TASK, ListPolicy(["{ ok }"]), ver, k=1, batch=1)
     assert ver.checked == ["{ ok }"]

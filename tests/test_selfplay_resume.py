@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conjecturer.faults import KILL_ENV
-from prover.jsonl import read_records
+from verifier_core.jsonl import read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADER = "import Mathlib\nimport Aesop\n\nset_option maxHeartbeats 400000\n\nopen BigOperators Real Nat Topology Rat\n\n"

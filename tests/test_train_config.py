@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from prover.configfile import ConfigError, from_dict, load_config
-from prover.core import Task
+from verifier_core.records import Task
 from prover.train.config import TrainConfig
 from prover.train.metrics import MetricsLog, bootstrap_ci, pass1, pass1_per_task, write_report
 from prover.train.tasks import OverlapError, TaskSetConfig, check_overlap, split_of, train_and_heldout

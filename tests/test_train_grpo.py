@@ -7,7 +7,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from prover.core import Task, Verdict
+from verifier_core.records import Task, Verdict
 from prover.train.rewards import RewardConfig, Scored, reward_for
 from tests.fixtures_models import tiny_model_dir  # noqa: F401  (pytest fixture)
 

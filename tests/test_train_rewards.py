@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dafny_env.toolchain import DafnyNotFound, detect
-from prover.core import Task
+from verifier_core.records import Task
 from prover.evaluation.backends import local_factory
 from prover.train.rewards import RewardConfig, RewardService, reward_for
 
@@ -93,8 +93,8 @@ def test_a_tasks_completions_share_one_request_in_the_fast_mode(monkeypatch):
 
 @needs_dafny
 def test_a_cache_hit_keeps_the_original_seconds(tmp_path):
-    from prover.cache import VerdictCache
-    from prover.core import Candidate
+    from verifier_core.cache import VerdictCache
+    from verifier_core.records import Candidate
     from prover.verifiers import get_verifier
 
     cache = VerdictCache(str(tmp_path / "v.sqlite"))

@@ -10,7 +10,7 @@ from concurrent.futures import Future
 
 import pytest
 
-from prover.core import Task, Verdict
+from verifier_core.records import Task, Verdict
 from prover.train.rewards import Scored
 from prover.train.rollouts import rollout
 from tests.fixtures_models import tiny_model_dir  # noqa: F401  (pytest fixture)

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 
 def _smollm2():
-    from prover.config import models_dir
+    from verifier_core.settings import models_dir
 
     path = models_dir() / "smollm2-135m"
     if not (path / "config.json").exists():

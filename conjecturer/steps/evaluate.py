@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prover.core import Task
+from verifier_core.records import Task
 
 from ..records import short_hash
 

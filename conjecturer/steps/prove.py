@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prover.core import Task
-from prover.jsonl import read_records
+from verifier_core.records import Task
+from verifier_core.jsonl import read_records
 
 from ..canaries import canary_tasks, check_canaries
 from ..rundir import write_jsonl

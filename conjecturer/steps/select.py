@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from prover.core import Task
-from prover.jsonl import JsonlWriter, read_records
+from verifier_core.records import Task
+from verifier_core.jsonl import JsonlWriter, read_records
 
 from ..canaries import check_canaries, is_canary
 from ..faults import fault_point

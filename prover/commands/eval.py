@@ -25,6 +25,8 @@ import re
 import sys
 import time
 
+from verifier_core.languages import language
+
 from .policy_args import add_policy_arguments, load_policy_from_args, policy_identity
 
 HELP = "evaluate a policy on a benchmark (pass@k, resumable, with a report)"
@@ -136,10 +138,8 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
         return 2
     statement_check = None
     # Named benchmarks have measured (or, for dafny-team, tested) references; a task file has neither.
-    if lang == "dafny" and args.bench not in benchmarks.BENCHMARKS:
-        from ..evaluation.statements import dafny_statement_check
-
-        statement_check = dafny_statement_check(settings.verifier["timeout"], settings.verifier["memory_mb"])
+    if args.bench not in benchmarks.BENCHMARKS:
+        statement_check = language(lang).statement_check(settings.verifier["timeout"], settings.verifier.get("memory_mb"))
     runner = EvalRun(out, settings, tasks, policy, factory, workers=args.workers, gen_batch=args.gen_batch,
                      progress=not args.no_progress, statement_check=statement_check)
     t0 = time.time()
@@ -172,14 +172,7 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
 def _verifier_settings(lang: str, options: dict) -> dict:
     """The verifier options that shape verdicts, with the verifier's own defaults filled in, so that a
     resume under other limits (or after a default changed) is refused instead of mixing verdicts."""
-    import inspect
-
-    if lang == "dafny":
-        from dafny_env import DafnyVerifier as cls
-    else:
-        from lean_env import LeanVerifier as cls
-    params = inspect.signature(cls).parameters
-    return {**{k: params[k].default for k in ("timeout", "memory_mb") if k in params}, **options}
+    return {**language(lang).verifier_defaults(), **options}
 
 
 def _one_line(summary: dict, wall: float, report) -> str:

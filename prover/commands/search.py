@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import time
 from pathlib import Path
+
+from verifier_core import settings
+from verifier_core.languages import language
 
 from .policy_args import add_policy_arguments, load_policy_from_args
 
@@ -56,16 +58,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..core import Task
+    from verifier_core.records import Task
 
     try:
         task = _load_task(args)
     except (OSError, ValueError, KeyError) as e:
         print(f"search: {e}", file=sys.stderr)
         return 2
-    if args.mode == "best-first" and task.lang != "lean":
-        print("search: best-first tactic search needs Lean proof states; use --mode sample or repair for Dafny",
-              file=sys.stderr)
+    if args.mode == "best-first" and not language(task.lang).tactic_search:
+        print(f"search: best-first tactic search needs proof states, which {language(task.lang).title} does not have;"
+              " use --mode sample or repair", file=sys.stderr)
         return 2
     assert isinstance(task, Task)
     policy = load_policy_from_args(args, "search", batch_size=args.batch)
@@ -120,14 +122,9 @@ def _search(args, task, policy, verifier):
             bar.total = rounds * args.batch
             return repair_search(task, policy, verifier, rounds=rounds, n=args.batch, max_seconds=args.seconds,
                                  on_attempt=on_attempt, on_drawn=bar.update)
-        from lean_env.proofstate import ProofSession
-
         from ..search.lean_tactics import lean_best_first
 
-        pool = getattr(verifier, "pool", None)
-        if pool is None:
-            raise SystemExit("search: this Lean verifier exposes no REPL pool (`verifier.pool`) for tactic search")
-        with ProofSession(pool, task.header, timeout=args.timeout) as session:
+        with language(task.lang).proof_session(verifier, task.header, timeout=args.timeout) as session:
             return lean_best_first(task, policy, session, verifier, width=args.batch, max_expansions=args.budget,
                                    max_seconds=args.seconds, on_expand=lambda node, score: bar.update(1))
     finally:
@@ -135,7 +132,7 @@ def _search(args, task, policy, verifier):
 
 
 def _load_task(args):
-    from ..core import Task
+    from verifier_core.records import Task
 
     if args.task_id:
         if not args.bench:
@@ -150,34 +147,11 @@ def _load_task(args):
         return tasks[0]
     text = Path(args.statement_file).read_text(encoding="utf-8")
     name = Path(args.statement_file).stem
-    if args.lang == "dafny":
-        return Task(name, "dafny", text, kind=args.kind)
-    return lean_task_from_text(name, text)
-
-
-def lean_task_from_text(name: str, text: str):
-    """Split a Lean file into header (imports, options, opens) and the statement ending in `:= by`."""
-    from lean_env.lexer import COMMENT, tokenize
-    from lean_env.soundness import parse_statement
-
-    from ..core import Task
-
-    text = re.sub(r"\s*\bsorry\s*$", "", text.rstrip())
-    parsed = parse_statement(text)
-    if parsed.is_example:
-        raise ValueError("no `theorem` or `lemma` in the statement file")
-    start = parsed.tokens[parsed.name_index - 1].start  # the `theorem`/`lemma` keyword
-    statement = text[start:].rstrip()
-    if not statement.endswith(":= by"):
-        raise ValueError("the statement must end with `:= by` (optionally followed by `sorry`)")
-    before = tokenize(text[:start])
-    doc = before[-1] if before and before[-1].kind == COMMENT and before[-1].text.startswith("/--") else None
-    cut = doc.start if doc else start
-    return Task(name, "lean", statement, header=text[:cut], meta={"informal_prefix": text[cut:start]})
+    return language(args.lang).task_from_text(name, text, kind=args.kind)
 
 
 def _default_trace(task_id: str) -> Path:
-    runs = Path(os.environ.get("PROVER_RUNS_DIR", "runs"))
+    runs = Path(settings.current().runs_dir)
     safe = re.sub(r"[^\w.-]+", "_", task_id)
     return runs / "search" / f"{safe}-{time.strftime('%Y%m%d-%H%M%S')}.json"
 

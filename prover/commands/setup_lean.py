@@ -38,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     import sys
     from pathlib import Path
 
-    from lean_env.setup import default_install_dir, install, install_plan
+    from verifier_core.languages import language
+
+    toolchain = language("lean").toolchain
+    default_install_dir, install, install_plan = toolchain.default_install_dir, toolchain.install, toolchain.install_plan
 
     target = Path(args.dir).expanduser().resolve() if args.dir else default_install_dir(args.variant)
     if args.dry_run:

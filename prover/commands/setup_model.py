@@ -38,7 +38,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    from ..config import models_dir
+    from verifier_core.settings import models_dir
 
     out = Path(args.out) if args.out else models_dir() / args.name
     if (out / "config.json").exists() and not args.force:

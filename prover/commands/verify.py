@@ -65,15 +65,15 @@ class _StdoutWriter:
 
 
 def _input_error(lineno: int, item_id: Any, reason: str) -> dict[str, Any]:
-    from ..core import Verdict
+    from verifier_core.records import Verdict
 
     return _record(item_id, Verdict("error", f"input: {reason}").to_dict(), line=lineno)
 
 
 def _pairs_from_jsonl(path: str, lang: str, writer) -> tuple[list, list]:
     """(pairs, ids) for good lines; bad lines are answered with an error record right away."""
-    from ..core import Candidate, Task
-    from ..jsonl import read_jsonl
+    from verifier_core.records import Candidate, Task
+    from verifier_core.jsonl import read_jsonl
 
     pairs, ids = [], []
     for ln in read_jsonl(path):
@@ -119,8 +119,8 @@ def _read_text(path: str) -> tuple[str | None, str]:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from ..core import Candidate, Task, Verdict
-    from ..jsonl import JsonlWriter
+    from verifier_core.records import Candidate, Task, Verdict
+    from verifier_core.jsonl import JsonlWriter
     from ..verifiers import get_verifier
 
     if args.spec and not args.candidates:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Protocol
 
-from ..core import Candidate, Task, Verdict
+from verifier_core.records import Candidate, Task, Verdict
 
 
 class Checker(Protocol):

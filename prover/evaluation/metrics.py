@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..core import STATUSES
+from verifier_core.records import STATUSES
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:

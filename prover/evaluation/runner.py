@@ -9,11 +9,11 @@ happens, so a run killed at any point (even with SIGKILL) resumes with the same 
 - `candidates.jsonl`: every generated sample, then a `{"task_id", "generated": m}` marker once all of
   a task's samples are written, so samples are never generated twice for a task that has its marker.
 - `attempts.jsonl`: one verdict per (task, sample). `error` verdicts (the verifier failed, not the
-  proof; the verifier has already retried them, see `prover.retry`) are retried on the next resume;
+  proof; the verifier has already retried them, see `verifier_core.retry`) are retried on the next resume;
   every other verdict is final and never redone.
 - `excluded.jsonl`: tasks the verifier cannot check at all (a `task:` reason: the statement does not
   parse or elaborate), with the reason; they leave the scores, like a reference that does not verify.
-  `statements.jsonl` records which statements were read up front (`prover.evaluation.statements`).
+  `statements.jsonl` records which statements were read up front (the language's `statement_check`).
 - `sessions.jsonl`: the wall time of every invocation (the total wall time of a resumed run).
 - `.lock`: held (flock) by the one process writing the directory; a second one is refused.
 """
@@ -32,12 +32,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ..core import Candidate, Task, Verdict
-from ..jsonl import JsonlWriter, read_records
+from verifier_core.languages import StatementCheck
+from verifier_core.records import Candidate, Task, Verdict
+from verifier_core.jsonl import JsonlWriter, read_records
 from ..policies.base import Policy, Request, Sample, unextracted_verdict
 from .backends import Checker, CheckerFactory
 from .metrics import Outcome, Scores, score
-from .statements import StatementCheck
 
 RUN_FILE = "run.json"
 CANDIDATES_FILE = "candidates.jsonl"
@@ -478,7 +478,7 @@ class EvalRun:
             except Exception as e:  # the Verifier protocol says checks never raise; do not trust it
                 verdicts = [Verdict("error", reason=f"infra:verifier raised {type(e).__name__}: {e}") for _ in group]
             if any(v.status == "error" and not v.reason.startswith(TASK_PROBLEM) for v in verdicts):
-                # The verifier already retried (prover.retry); the next items start from fresh
+                # The verifier already retried (verifier_core.retry); the next items start from fresh
                 # verifier processes, since these may be wedged.
                 self._drop(checker)
                 checker = None

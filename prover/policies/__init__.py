@@ -14,7 +14,7 @@ __all__ = ["Policy", "Request", "Sample", "load_policy", "policy_options", "reso
 
 def resolve_model_path(name: str) -> Path:
     """A checkpoint directory: `name` itself when it exists, else `models_dir()/name`."""
-    from ..config import models_dir
+    from verifier_core.settings import models_dir
 
     given = Path(name).expanduser()
     if given.is_dir():
@@ -29,7 +29,7 @@ def resolve_model_path(name: str) -> Path:
 def load_policy(spec: str, *, hints: dict[str, Any] | None = None, **opts: Any) -> Policy:
     """Build a policy from `portfolio`, `hf:PATH` or `vllm:PATH`; `opts` go to its constructor.
 
-    A bare PATH (no slash) resolves under `prover.config.models_dir()`. Heavy libraries are imported
+    A bare PATH (no slash) resolves under `verifier_core.settings.models_dir()`. Heavy libraries are imported
     only for the policy asked for. An option the policy does not take is a `ValueError` that names
     the ones it does (a misspelt `temprature` silently sampling at the default would waste a run).
     `hints` are the caller's own settings (e.g. a search's batch size), passed only where taken.

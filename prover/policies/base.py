@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol, Sequence
 
-from ..core import Task, Verdict
+from verifier_core.records import Task, Verdict
 
 EXTRACT_PREFIX = "extract:"
 

@@ -12,11 +12,13 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from verifier_core import settings
+from verifier_core.text import FENCE, Prompt
+
 from ..extract import extract
-from ..prompts import Prompt, prompt_for_request
+from ..prompts import prompt_for_request
 from .base import Request, Sample
 
-FENCE = "```"
 
 
 @dataclass
@@ -35,7 +37,7 @@ class Generation:
 def default_threads() -> int:
     """torch threads on CPU: `$PROVER_TORCH_THREADS`, default 1 (2 threads next to a busy verifier
     process measured 5-12x slower than 1, see research/stack.md P1)."""
-    return int(os.environ.get("PROVER_TORCH_THREADS", "1"))
+    return settings.current().torch_threads
 
 
 class HFPolicy:

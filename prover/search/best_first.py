@@ -16,7 +16,7 @@ from typing import Any, Callable, Protocol
 
 import networkx as nx
 
-from ..core import Task
+from verifier_core.records import Task
 from ..policies.base import Policy, Request
 
 STEP_STATUSES = ("open", "done", "error", "timeout", "crash")

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from ..core import Candidate, Task, Verifier
+from verifier_core.records import Candidate, Task, Verifier
 from ..policies.base import Policy
 from .best_first import Step, best_first_search, policy_proposer
 from .result import Attempt, SearchResult

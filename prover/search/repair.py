@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from ..core import Task, Verifier
+from verifier_core.records import Task, Verifier
 from ..policies.base import Policy, Request
 from .result import Attempt, SearchResult
 from .sampling import finish

@@ -1,5 +1,5 @@
 """Check proposed proofs: deduplicate, verify in parallel (the verifiers retry their own `error`s,
-`prover.retry`; an `error` that is left is recorded as such, never as a failed proof).
+`verifier_core.retry`; an `error` that is left is recorded as such, never as a failed proof).
 
 Shared by whole-proof sampling and repair so both count, time and record attempts the same way.
 """
@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from typing import Callable, Sequence
 
-from ..core import Candidate, Task, Verdict, Verifier
+from verifier_core.languages import language
+from verifier_core.records import Candidate, Task, Verdict, Verifier
+
 from ..policies.base import Sample, unextracted_verdict
 from .result import Attempt, SearchResult
 
@@ -83,17 +85,4 @@ def feedback_lines(attempt: Attempt, limit: int = 8) -> list[str]:
 
 def assembled_program(task: Task, text: str) -> str | None:
     """The complete file the verifier checks for `text` (the envs' soundness gates assemble it)."""
-    if task.lang == "dafny":
-        from dafny_env.soundness import gate
-
-        g = gate(task, text)
-        return g.program if g.ok else None
-    from lean_env.soundness import gate as lean_gate
-    from lean_env.soundness import parse_statement
-
-    try:
-        name = parse_statement(task.statement).name or None
-    except ValueError:
-        return None  # the gate cannot place a candidate in a statement it cannot read
-    g = lean_gate(task, text, decl_name=name)
-    return task.header + g.code if g.ok else None
+    return language(task.lang).assembled_program(task, text)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from verifier_core.languages import language, options_for
+
+
 from .expert_iteration import EIConfig
 from .grpo import GRPOOptions
 from .rewards import RewardConfig
@@ -43,11 +46,10 @@ class VerifierConfig:
     def options(self, lang: str, heldout: bool = False) -> dict:
         """The verifier options of training checks (or of the held-out evals) for `lang`."""
         out: dict = {} if self.timeout is None else {"timeout": self.timeout}
-        if lang == "dafny":
-            out["confirm_failures"] = self.heldout_confirm_failures if heldout else self.confirm_failures
-            if not heldout:
-                out["batch_size"] = self.batch_size
-        return out
+        out["confirm_failures"] = self.heldout_confirm_failures if heldout else self.confirm_failures
+        if not heldout:
+            out["batch_size"] = self.batch_size
+        return options_for(language(lang), out)
 
 
 @dataclass

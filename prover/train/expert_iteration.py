@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from ..jsonl import JsonlWriter, read_records
+from verifier_core.jsonl import JsonlWriter, read_records
 from .sft import SFTExample
 
 

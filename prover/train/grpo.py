@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
-from ..core import Task
+from verifier_core.records import Task
 from .rewards import RewardService
 from .sft import LoraOptions
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..jsonl import JsonlWriter, read_records
+from verifier_core.jsonl import JsonlWriter, read_records
 
 METRICS_FILE = "metrics.jsonl"
 

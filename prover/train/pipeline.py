@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..configfile import to_dict
-from ..core import STATUSES, Task
+from verifier_core.records import STATUSES, Task
 from ..evaluation.backends import CheckerFactory
 from .config import TrainConfig
 from .metrics import MetricsLog, pass1, pass1_per_task, write_report

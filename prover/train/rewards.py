@@ -22,8 +22,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..batch import chunks
-from ..core import STATUSES, Candidate, Task, Verdict
+from verifier_core.batch import chunks
+from verifier_core.records import STATUSES, Candidate, Task, Verdict
 from ..evaluation.backends import Checker, CheckerFactory
 from ..extract import extract
 from ..policies.base import Sample, unextracted_verdict

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from ..core import Task, Verdict
+from verifier_core.records import Task, Verdict
 from ..policies.base import Request
 from .rewards import RewardService
 

@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ..core import Task
+from verifier_core.records import Task
 
 SEEDS = {"lean-workbook-seeds": "seeds/lean_workbook_seeds_5k.jsonl"}
 DEFAULT_TESTS = {"lean": ["minif2f-test"], "dafny": ["clover"]}
@@ -48,8 +48,8 @@ def statement_hash(task: Task) -> str:
 def load_tasks(name: str) -> list[Task]:
     """A benchmark by name, the Lean seeds, or a task file; tasks whose reference fails are left out."""
     from .. import benchmarks
-    from ..config import data_dir
-    from ..jsonl import read_records
+    from verifier_core.settings import data_dir
+    from verifier_core.jsonl import read_records
 
     if name in SEEDS:
         return [Task.from_dict(r, lang="lean") for r in read_records(data_dir() / SEEDS[name])]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from dafny_env.syntax import code_mask as mask
-from prover.policies.dafny_target import find_target
+from .syntax import code_mask as mask
+from .target import find_target
 
 
 @dataclass
@@ -63,6 +63,6 @@ def called_names(proof: str, names: list[str]) -> list[str]:
 
 def lemma_names(spec: str) -> list[str]:
     """Lemmas declared with a body in `spec` (helpers a proof may invoke)."""
-    from dafny_env.syntax import parse
+    from .syntax import parse
 
     return [d.name for d in parse(spec).walk() if d.base == "lemma" and d.has_body and d.name]

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .core import Verdict
+from .records import Verdict
 
 
 @dataclass(frozen=True)

@@ -17,21 +17,19 @@ from __future__ import annotations
 
 import os
 import tempfile
-from typing import Callable
 
-from ..core import Task
-
-StatementCheck = Callable[[Task], str]
+from verifier_core.languages import StatementCheck
+from verifier_core.procs import run_limited
+from verifier_core.records import Task
 
 
 def dafny_statement_check(timeout: float = 60.0, memory_mb: int | None = 4096) -> StatementCheck | None:
     """A function task -> "" (Dafny reads the statement) or a `task:` reason; None without Dafny."""
-    from dafny_env import header as H
-    from dafny_env.cli_backend import CliRunner
-    from dafny_env.dialect import to_dafny2
-    from dafny_env.messages import parse_output
-    from dafny_env.toolchain import DafnyNotFound, detect
-    from prover.procs import run_limited
+    from . import header as H
+    from .cli_backend import CliRunner
+    from .dialect import to_dafny2
+    from .messages import parse_output
+    from .toolchain import DafnyNotFound, detect
 
     try:
         tc = detect()

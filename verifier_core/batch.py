@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Callable, Sequence, TypeVar
 
 from .cache import VerdictCache
-from .core import OnResult, Verdict
+from .records import OnResult, Verdict
 
 Item = TypeVar("Item")
 

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 
-from .core import Verdict
+from .records import Verdict
 
 CACHEABLE = ("verified", "failed", "rejected")
 

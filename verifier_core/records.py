@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol, Sequence
 
-LANGS = ("lean", "dafny")
+from .languages import NAMES as LANGS
 KINDS = ("prove", "implement", "hints")
 STATUSES = ("verified", "failed", "rejected", "timeout", "error")
 

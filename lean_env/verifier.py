@@ -30,10 +30,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from prover.core import Candidate, Message, OnResult, Task, Verdict
-from prover.retry import VERIFIER_RETRY, with_retries
+from verifier_core.records import Candidate, Message, OnResult, Task, Verdict
+from verifier_core.retry import VERIFIER_RETRY, with_retries
 
-from .setup import HINT, ReplLocation, find_repl
+from .toolchain import HINT, ReplLocation, find_repl
 from .soundness import GATE_VERSION, GateResult, fresh_decl_name, gate, reference_code
 
 ALLOWED_AXIOMS = frozenset({"propext", "Classical.choice", "Quot.sound"})
@@ -179,11 +179,11 @@ class _Reference:
 
 
 class LeanVerifier:
-    """The `prover.core.Verifier` for Lean 4 through `leanprover-community/repl`.
+    """The `verifier_core.records.Verifier` for Lean 4 through `leanprover-community/repl`.
 
-    `command` / `project` choose the REPL (see `lean_env.setup.find_repl`); with none found, the
+    `command` / `project` choose the REPL (see `lean_env.toolchain.find_repl`); with none found, the
     gate still runs: a rejected candidate is `rejected`, anything else `error` (with how to get Lean),
-    never `verified`. `cache` is a `prover.cache.VerdictCache` (or None). `pool` may be given
+    never `verified`. `cache` is a `verifier_core.cache.VerdictCache` (or None). `pool` may be given
     instead of a command (tests); otherwise a `ReplPool` is created on first use.
     """
 
@@ -224,7 +224,7 @@ class LeanVerifier:
     def check_many(self, pairs: Sequence[tuple[Task, Candidate]], on_result: OnResult | None = None
                    ) -> list[Verdict]:
         """Check candidates in parallel (`workers` threads); identical ones are checked once."""
-        from prover.batch import check_batch
+        from verifier_core.batch import check_batch
 
         return check_batch(pairs, lambda p: self._key(*p), lambda p: self._check_one(*p), cache=self.cache,
                            workers=self.workers, on_result=on_result, thread_name="lean-check")
@@ -243,7 +243,7 @@ class LeanVerifier:
     # -- one candidate --------------------------------------------------------------------------
 
     def _key(self, task: Task, cand: Candidate) -> str:
-        from prover.cache import verdict_key  # stdlib-only module; lazily, like every prover import here
+        from verifier_core.cache import verdict_key  # stdlib-only module; lazily, like every prover import here
 
         text = cand.text if isinstance(cand.text, str) else repr(cand.text)
         return verdict_key(self._toolchain, task.header, task.statement, text, gate=GATE_VERSION)

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
 
+from verifier_core import settings
+
 ENV_REPL = "PROVER_LEAN_REPL"
 ENV_PROJECT = "PROVER_LEAN_PROJECT"
 TEMPLATES = {
@@ -52,9 +54,8 @@ class ReplLocation:
 
 def default_install_dir(variant: str = "default") -> Path:
     """Where `prover setup-lean --variant VARIANT` installs unless told otherwise."""
-    from prover.config import cache_dir  # prover.config is dependency-free; imported lazily
 
-    return cache_dir() / "lean" / variant
+    return settings.cache_dir() / "lean" / variant
 
 
 def find_lake() -> str | None:
@@ -104,8 +105,9 @@ def find_repl(command: list[str] | str | None = None, project: str | os.PathLike
               ) -> tuple[ReplLocation | None, list[str]]:
     """The REPL to run, or None; the second value lists why each place looked at did not have one."""
     tried: list[str] = []
-    env_project = os.environ.get(ENV_PROJECT)
-    cmd = command if command is not None else os.environ.get(ENV_REPL) or None
+    env = settings.current()
+    env_project = env.lean_project or None
+    cmd = command if command is not None else env.lean_repl or None
     if cmd:
         argv = shlex.split(cmd) if isinstance(cmd, str) else list(cmd)
         where = str(project or env_project or "") or None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dafny_env import syntax
+from . import syntax
 
 _CLAUSE = re.compile(r"\b(requires|ensures|decreases|reads|modifies)\b")
 
