@@ -13,7 +13,7 @@ Finding Lean: `--repl-cmd` (or `$PROVER_LEAN_REPL`), e.g. `"lake env .lake/packa
 run in `--project` (or `$PROVER_LEAN_PROJECT`), a Lean project that builds the REPL and Mathlib at the
 miniF2F toolchain. Without one the script prints `SKIP: ...` and exits with status 0.
 
-`--double [LABEL]` runs the same harness against the transcript-replay double (`tests/replay.py`, a
+`--double [LABEL]` runs the same harness against the transcript-replay double (`tests/helpers/replay.py`, a
 test double that lives with the tests and is not installed; this script runs from a checkout) with
 commands recorded at toolchain LABEL (under `--transcripts`) instead of miniF2F: it shows the harness
 works on a machine without Lean. Those numbers measure the harness and a Python script, NOT Lean.
@@ -26,6 +26,7 @@ import json
 import os
 import shlex
 import shutil
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -33,7 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 DEFAULT_CANDIDATES = "norm_num,simp,linarith,nlinarith,omega"
-DOUBLE_NOTE = "replay double (tests/replay.py): harness overhead only -- these are NOT Lean numbers"
+DOUBLE_NOTE = "replay double (tests/helpers/replay.py): harness overhead only -- these are NOT Lean numbers"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -74,14 +75,18 @@ def minif2f_workload(split: str, limit: int, candidates: list[str]) -> list[tupl
     return [(r["header"], f"{r['formal_statement']}\n  {c}") for r in rows for c in candidates]
 
 
-def double_workload(label_dir: Path) -> list[tuple[str, str]]:
-    """(header, command text) from recorded transcripts that import a header, then check in env 0."""
-    sys.path.insert(0, str(REPO_ROOT))  # the double is a test module of this checkout
-    from tests.replay import discover
+DOUBLE = REPO_ROOT / "tests" / "helpers" / "replay.py"
 
+
+def double_workload(label_dir: Path) -> list[tuple[str, str]]:
+    """(header, command text) from recorded transcripts that import a header, then check in env 0.
+
+    The double is a program of the test suite: asked, not imported (a bench imports no test module)."""
+    listing = subprocess.run([sys.executable, str(DOUBLE), "--list-commands", str(label_dir)],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
     work = []
-    for pair in discover([str(label_dir)]):
-        cmds = [json.loads(c) for c in pair.commands]
+    for line in listing.splitlines():
+        cmds = [json.loads(c) for c in json.loads(line)]
         if set(cmds[0]) != {"cmd"} or not cmds[0]["cmd"].startswith("import"):
             continue
         work += [(cmds[0]["cmd"], c["cmd"]) for c in cmds[1:] if set(c) == {"cmd", "env"} and c["env"] == 0]
@@ -183,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         if not label_dir.is_dir():
             print(f"no transcripts at {label_dir} (--transcripts names their folder)", file=sys.stderr)
             return 2
-        cmd = [sys.executable, str(REPO_ROOT / "tests" / "replay.py"), str(label_dir)]
+        cmd = [sys.executable, str(DOUBLE), str(label_dir)]
         work, backend, cwd = double_workload(label_dir), DOUBLE_NOTE, None
     else:
         if not args.repl_cmd:

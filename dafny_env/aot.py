@@ -22,11 +22,12 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from verifier_core import settings
-from verifier_core.settings import cache_dir
 
-from .toolchain import Toolchain
+if TYPE_CHECKING:  # annotations only: toolchain's doctor() reports this module's status
+    from .toolchain import Toolchain
 
 _SMOKE_PROGRAM = "lemma Smoke(n: nat) ensures n + 1 > n {}\n"
 _SMOKE_EXPECT = "1 verified, 0 errors"
@@ -72,7 +73,7 @@ def _install_key(tc: Toolchain) -> str:
 
 def build_dir(tc: Toolchain) -> Path:
     """Where this installation's AOT copy lives: keyed by Dafny, mono and the installed files."""
-    return cache_dir() / "dafny-aot" / f"dafny-{tc.version}-{_install_key(tc)}"
+    return settings.cache_dir() / "dafny-aot" / f"dafny-{tc.version}-{_install_key(tc)}"
 
 
 def status(tc: Toolchain) -> str:

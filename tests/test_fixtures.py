@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from .datasets import FIXTURES, dafnybench_sample, dataset, needs_dataset
-from .lean_transcripts import LABELS, TRANSCRIPTS, manifest
+from tests.helpers.datasets import FIXTURES, dafnybench_sample, dataset, needs_dataset
+from tests.helpers.lean_transcripts import LABELS, TRANSCRIPTS, manifest
 
 
 def test_provenance_and_licence_are_shipped_beside_the_fixtures():
