@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -66,7 +65,3 @@ def statement_key(statement: str, name: str = "") -> str:
     the name is ours to choose, so it must not make two equal statements differ)."""
     text = re.sub(rf"(?<![\w']){re.escape(name)}(?![\w'])", "THM", statement) if name else statement
     return re.sub(r"\s+", "", text)
-
-
-def short_hash(*parts: str) -> str:
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:8]

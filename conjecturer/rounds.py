@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .rundir import RoundFiles, read_json, write_json
 
 if TYPE_CHECKING:
-    from .selfplay import SelfPlay
+    from .context import RunContext
 
 __all__ = ["STEPS", "Round"]
 
@@ -36,7 +36,7 @@ STEPS = {"conjecture": "conjecture", "validate": "validate", "prove": "prove", "
 
 
 class Round:
-    def __init__(self, sp: "SelfPlay", r: int, rd: Path, state: dict[str, Any]):
+    def __init__(self, sp: "RunContext", r: int, rd: Path, state: dict[str, Any]):
         self.sp, self.cfg, self.r, self.rd = sp, sp.cfg, r, rd
         self.files = RoundFiles(rd)
         self.state = json.loads(json.dumps(state))  # never mutate the previous round's state

@@ -1,5 +1,6 @@
-"""Original statements for self-play: load them, split off a held-out set, and read reference proofs.
+"""Original statements for self-play: load them and split off a held-out set.
 
+Which tasks can seed, and their reference proofs, are the language's (`language(lang).selfplay`).
 Dafny: the team's tasks (`dafny-team`, `prove` tasks whose target is a lemma; their references are
 verified proofs, so they seed round 0). Lean: LeanWorkbook seeds and miniF2F-valid (no proofs: a
 statement becomes a seed once the prover has proved it). A test benchmark is refused by the config.
@@ -13,6 +14,7 @@ from pathlib import Path
 from verifier_core.records import Task
 
 from .config import SeedsConfig
+from .languages import selfplay_part
 
 
 def load_originals(cfg: SeedsConfig, lang: str) -> list[Task]:
@@ -30,22 +32,17 @@ def load_originals(cfg: SeedsConfig, lang: str) -> list[Task]:
         tasks += [Task.from_dict(r, lang=lang) for r in read_records(path)]
     seen: set[str] = set()
     out = []
+    part = selfplay_part(lang)
     for t in tasks:
         if t.lang != lang:
             raise ValueError(f"seed task {t.id!r} is {t.lang}, the config says lang {lang!r}")
         if t.kind != "prove" or t.id in seen:
             continue
-        if lang == "dafny" and not _is_lemma_task(t):
+        if not part.is_seed_task(t):
             continue
         seen.add(t.id)
         out.append(t)
     return out
-
-
-def _is_lemma_task(task: Task) -> bool:
-    from .dafny_spec import parse_lemma
-
-    return parse_lemma(task.statement, task.meta.get("target")) is not None
 
 
 def split_heldout(tasks: list[Task], cfg: SeedsConfig) -> tuple[list[Task], list[Task]]:
@@ -57,17 +54,3 @@ def split_heldout(tasks: list[Task], cfg: SeedsConfig) -> tuple[list[Task], list
     held = [t for t in tasks if bucket(t) < cfg.heldout_fraction]
     train = [t for t in tasks if bucket(t) >= cfg.heldout_fraction]
     return train[: cfg.limit], held[: cfg.heldout_limit]
-
-
-def reference_proof(task: Task) -> str | None:
-    """The verified proof a task ships with, as a candidate (Dafny: the target's body), else None."""
-    ref = task.meta.get("reference")
-    if task.lang != "dafny" or not ref:
-        return None
-    from dafny_env.syntax import parse
-
-    target = task.meta.get("target")
-    for d in parse(ref).walk():
-        if d.name == target and d.has_body:
-            return d.body(ref)
-    return None

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
 from .config import SelectionConfig
+from .languages import selfplay_part
 from .records import Conjecture
 
 
@@ -103,14 +104,6 @@ class Selected:
         return cls(**d)
 
 
-def uses_lemma(proof: str, lemma: str, lang: str) -> bool:
-    if lang == "dafny":
-        from .dafny_spec import called_names
-
-        return bool(called_names(proof, [lemma]))
-    return re.search(rf"(?<![\w.']){re.escape(lemma)}(?![\w'])", proof) is not None
-
-
 def select_conjectures(conjectures: list[Conjecture], stats: dict[str, TaskStats], cfg: SelectionConfig,
                        unproved_targets: list[str], rng: random.Random) -> tuple[list[Selected], Counter]:
     """The conjecturer's examples of one round, weighted, and a count of every rejection by reason."""
@@ -128,7 +121,7 @@ def select_conjectures(conjectures: list[Conjecture], stats: dict[str, TaskStats
             continue
         proofs = s.proofs
         if conj.lemma and cfg.require_lemma_use:
-            proofs = [p for p in proofs if uses_lemma(p[0], conj.lemma, conj.lang)]
+            proofs = [p for p in proofs if selfplay_part(conj.lang).uses_lemma(p[0], conj.lemma)]
             if not proofs:
                 rejected["lemma_unused"] += 1
                 continue

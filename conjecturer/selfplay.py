@@ -16,14 +16,18 @@ from prover.configfile import to_dict
 from verifier_core.jsonl import read_records
 
 from .config import SelfPlayConfig
+from .languages import selfplay_part
 from .resources import Resources
+from .rounds import Round
 from .rundir import RunDirMismatch, open_run_dir, read_json, round_dir, write_jsonl
+from .seeds import load_originals, split_heldout
 
 __all__ = ["RunDirMismatch", "SelfPlay"]
 
 
 class SelfPlay:
-    """One self-play run in `out`; `run()` does every missing round and returns the metrics rows."""
+    """One self-play run in `out` (the `RunContext` its rounds read); `run()` does every missing round
+    and returns the metrics rows."""
 
     def __init__(self, cfg: SelfPlayConfig, out: str | os.PathLike, *, resume: bool = False,
                  ray_address: str | None = None, progress: bool = True, config_text: str = "",
@@ -44,9 +48,6 @@ class SelfPlay:
         open_run_dir(self.out, to_dict(self.cfg), self.resume)
 
     def run(self) -> list[dict[str, Any]]:
-        from .rounds import Round
-        from .seeds import load_originals, reference_proof, split_heldout
-
         self._open()
         originals = load_originals(self.cfg.seeds, self.cfg.lang)
         if not originals:
@@ -56,7 +57,8 @@ class SelfPlay:
         self.originals = originals  # every loaded statement counts for duplicates, used or not
         # `proof`: any verified proof (a reference seeds round 0); `proved`: the prover itself has
         # proved it in some round (unproved ones are always re-proved and are the re-weighting targets)
-        state = {"originals": {t.id: {"proved": False, "pass_rate": None, "proof": reference_proof(t)}
+        part = selfplay_part(self.cfg.lang)
+        state = {"originals": {t.id: {"proved": False, "pass_rate": None, "proof": part.reference_proof(t)}
                                for t in self.train_tasks},
                  "models": {"prover": self.cfg.prover.policy, "conjecturer": self.cfg.conjecturer.policy}}
         try:

@@ -9,27 +9,23 @@ sorry warning as its only message), `gate` (the soundness gate refuses the state
 `assume`, `{:axiom}`, a second bodyless lemma, `sorry`, ...), `vacuous` (the
 hypotheses prove `false`: Dafny, a lemma with the same `requires` and `ensures false` verifies with
 one of the portfolio's first proofs; Lean, the statement is proved by `exfalso` and a closer). A check
-that the infrastructure could not finish is `error`: counted, never valid.
+that the infrastructure could not finish is `error`: counted, never valid. The gate, well-formedness
+and vacuity checks are each language's (`<env>/conjecture_checks.py`).
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
-from verifier_core.records import Candidate, Task, Verdict
-
-from .config import ValidationConfig
+from .languages import ConjectureChecks, selfplay_part
 from .records import Conjecture, statement_key
 
 REASONS = ("unparsed", "duplicate", "near_duplicate", "gate", "ill_formed", "vacuous", "error")
-CheckMany = Callable[[Sequence[tuple[Task, Candidate]]], list[Verdict]]
 
 
 @dataclass
@@ -47,37 +43,15 @@ def _tokens(text: str) -> list[str]:
     return re.findall(r"\w+|[^\s\w]", text)
 
 
-_DAFNY_BOUND = re.compile(r"\b(?:forall|exists)\s+([^:]+?)\s*::")
-_LEAN_BINDER = re.compile(r"[(\{\[]\s*([^():{}\[\]]+?)\s*:(?!=)")
-_LEAN_BOUND = re.compile(r"[∀∃λ]\s*([\w₀-₉' ]+?)\s*[,:>≥<≤∈]")
-
-
 def canonical(text: str, lang: str) -> str:
     """A near-duplicate key: parameter and bound-variable names replaced by their order of appearance,
     and (Dafny) requires/ensures clauses and their top-level conjuncts sorted. Two statements with the
     same key say the same thing up to renaming and reordering."""
-    names: list[str] = []
-    if lang == "dafny":
-        from .dafny_spec import parse_lemma
-
-        spec = parse_lemma(text)
-        if spec is None:
-            return re.sub(r"\s+", "", text)
-        names = [p.split(":")[0].strip() for p in spec.params]
-        for m in _DAFNY_BOUND.finditer(" ".join(spec.requires + spec.ensures)):
-            names += [v.split(":")[0].strip() for v in m.group(1).split(",")]
-        from .mutate import _top_conjuncts
-
-        parts = [f"requires {c}" for r in spec.requires for c in _top_conjuncts(r)]
-        parts += [f"ensures {c}" for e in spec.ensures for c in _top_conjuncts(e)]
-        types = ",".join(p.split(":", 1)[1].strip() for p in spec.params)
-        body = f"{spec.keyword}({types})" + "".join(sorted(_rename(x, names) for x in parts))
-        return re.sub(r"\s+", "", body)
-    for m in _LEAN_BINDER.finditer(text):
-        names += m.group(1).split()
-    for m in _LEAN_BOUND.finditer(text):
-        names += m.group(1).split()
-    return re.sub(r"\s+", "", _rename(text, names))
+    parts = selfplay_part(lang).canonical_parts(text)
+    if parts is None:
+        return re.sub(r"\s+", "", text)
+    names, prefix, clauses = parts
+    return re.sub(r"\s+", "", prefix + "".join(sorted(_rename(x, names) for x in clauses)))
 
 
 def _rename(text: str, names: list[str]) -> str:
@@ -129,159 +103,20 @@ def _named(text: str, name: str) -> str:
 
 def dedup_text(conj: Conjecture) -> str:
     """What duplicates are judged on: Dafny, the new lemma's header (the context is the seed's)."""
-    if conj.lang == "dafny":
-        from .dafny_spec import parse_lemma
-
-        spec = parse_lemma(conj.statement, conj.target or None)
-        if spec is not None:
-            return spec.header()
-    return conj.statement
-
-
-# ---------------------------------------------------------------- languages
-
-
-class DafnyChecks:
-    """Gate, resolution (`dafny /noVerify`) and vacuity for Dafny conjectures."""
-
-    lang = "dafny"
-
-    def __init__(self, check_many: CheckMany, cfg: ValidationConfig):
-        self.check_many = check_many
-        self.cfg = cfg
-
-    def gate(self, conj: Conjecture) -> tuple[str, str] | None:
-        from dafny_env import soundness
-
-        g = soundness.gate(conj.task(), "{\n}")
-        if g.ok:
-            return None
-        if g.rule.startswith("task:"):
-            return "ill_formed", f"{g.rule}: {g.detail}"
-        return "gate", f"{g.rule}: {g.detail}"
-
-    def well_formed(self, conj: Conjecture) -> tuple[str, str] | None:
-        from dafny_env import soundness
-
-        program = soundness.gate(conj.task(), "{\n}").program
-        return resolve_dafny(program, self.cfg.resolve_timeout)
-
-    def vacuity_pairs(self, conj: Conjecture) -> list[tuple[Task, Candidate]]:
-        from prover.policies.portfolio import candidates_for
-
-        from .dafny_spec import parse_lemma
-
-        spec = parse_lemma(conj.statement, conj.target or None)
-        if spec is None or not spec.requires:
-            return []  # no hypotheses: nothing that could be contradictory
-        vac = spec.with_(name=spec.name + "_Vacuous", ensures=["false"])
-        task = Task(id=f"{conj.id}#vacuity", lang="dafny", statement=vac.render(), meta={"target": vac.name})
-        return [(task, Candidate(task.id, c)) for c in candidates_for(task)[: self.cfg.vacuity_proofs]]
-
-
-def resolve_dafny(program: str, timeout: float) -> tuple[str, str] | None:
-    """None when `program` parses and resolves (no verification), else (`ill_formed`|`error`, detail)."""
-    from dafny_env.aot import dafny_argv
-    from dafny_env.dialect import to_dafny2
-    from dafny_env.toolchain import DafnyNotFound, detect
-    from verifier_core.procs import run_limited
-
-    try:
-        tc = detect()
-    except DafnyNotFound as e:
-        return "error", f"no dafny: {e}"
-    if tc.major < 3:
-        program = to_dafny2(program).text
-    with tempfile.TemporaryDirectory(prefix="conj-resolve-") as tmp:
-        path = os.path.join(tmp, "conjecture.dfy")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(program)
-        argv = (["dafny", "resolve", path] if tc.major >= 3 else
-                [*(dafny_argv(tc) or [tc.dafny]), "/compile:0", "/noVerify", "/nologo", path])
-        if tc.major >= 3:
-            argv[0] = tc.dafny
-        r = run_limited(argv, timeout=timeout, memory_mb=4096, cwd=tmp, env=dict(os.environ, LC_ALL="C.UTF-8"))
-    out = (r.stdout + r.stderr).replace(path, "conjecture.dfy")
-    if r.timed_out:
-        return "error", f"dafny /noVerify gave no answer within {timeout:g} s"
-    if "parse errors detected" in out or "resolution/type errors detected" in out or r.returncode == 2:
-        first = next((ln for ln in out.splitlines() if "Error" in ln or "error" in ln), out.strip()[:300])
-        return "ill_formed", first.strip()[:300]
-    if r.returncode not in (0, 1, 3, 4):
-        return "error", f"dafny exited with status {r.returncode}: {out.strip()[:300]}"
-    return None
-
-
-LEAN_SORRY_WARNING = "declaration uses 'sorry'"
-LEAN_VACUITY_CLOSERS = ("linarith", "nlinarith", "omega", "simp_all", "norm_num at *", "positivity")
-
-
-def lean_elaboration_verdict(response: Any) -> tuple[str, str] | None:
-    """None when a REPL response to `statement sorry` shows a well-formed statement: no error, and the
-    one `declaration uses 'sorry'` warning as the only warning. Pure: tested on recorded transcripts."""
-    if response.error is not None:
-        return "error", f"the REPL refused the command: {response.error}"
-    errors = [m for m in response.messages if m.severity == "error"]
-    if errors:
-        return "ill_formed", f"Lean error: {errors[0].data[:300]}"
-    warnings = [m for m in response.messages if m.severity == "warning"]
-    sorry_warnings = [m for m in warnings if LEAN_SORRY_WARNING in m.data]
-    if len(sorry_warnings) != 1:
-        return "ill_formed", "no `declaration uses 'sorry'` warning: the command declared no theorem"
-    if len(warnings) > 1:
-        other = next(m for m in warnings if LEAN_SORRY_WARNING not in m.data)
-        return "ill_formed", f"warning besides the sorry warning: {other.data[:300]}"
-    return None
-
-
-class LeanChecks:
-    """Gate, elaboration through a REPL (`run_command(header, request)` -> `PoolResult`) and vacuity."""
-
-    lang = "lean"
-
-    def __init__(self, check_many: CheckMany, cfg: ValidationConfig, run_command: Callable[[str, dict], Any] | None):
-        self.check_many = check_many
-        self.cfg = cfg
-        self.run_command = run_command
-
-    def gate(self, conj: Conjecture) -> tuple[str, str] | None:
-        from lean_env import soundness
-
-        # full-code form (the statement written out in the candidate), so the statement's own text is
-        # scanned too: a `sorry` or `native_decide` inside a hypothesis is refused like one in a proof
-        g = soundness.gate(conj.task(), conj.statement.rstrip() + "\n  rfl")
-        if g.ok:
-            return None
-        if g.rule in ("task:unparsable", "bad-input"):
-            return "ill_formed", f"{g.rule}: {g.detail}"
-        return "gate", f"{g.rule}: {g.detail}"
-
-    def well_formed(self, conj: Conjecture) -> tuple[str, str] | None:
-        if self.run_command is None:
-            return "error", "no Lean REPL available to elaborate the statement (`prover doctor`)"
-        result = self.run_command(conj.header, {"cmd": conj.statement.rstrip() + " sorry"})
-        if result.status == "timeout":
-            return "error", "the statement did not elaborate within the time limit"
-        if result.status != "ok" or result.response is None:
-            return "error", f"REPL {result.status}: {result.detail}"
-        return lean_elaboration_verdict(result.response)
-
-    def vacuity_pairs(self, conj: Conjecture) -> list[tuple[Task, Candidate]]:
-        task = conj.task()
-        closers = LEAN_VACUITY_CLOSERS[: self.cfg.vacuity_proofs]
-        return [(task, Candidate(task.id, f"\n  exfalso\n  {c}")) for c in closers]
+    return selfplay_part(conj.lang).compared_text(conj.statement, conj.target or None)
 
 
 # ---------------------------------------------------------------- driver
 
 
-def _expensive(checks: Any, conj: Conjecture) -> ValidationResult:
+def _expensive(checks: ConjectureChecks, conj: Conjecture) -> ValidationResult:
     t0 = time.monotonic()
+    task = conj.task()
     # the gate reads a statement the way the verifier would; on one that does not resolve its verdict
     # would say more about the text's garbling than about soundness, so it runs second
-    bad = checks.well_formed(conj) or checks.gate(conj)
+    bad = checks.well_formed(task) or checks.gate(task)
     if bad is None:
-        pairs = checks.vacuity_pairs(conj)
+        pairs = checks.vacuity_pairs(task)
         if pairs:
             verdicts = checks.check_many(pairs)
             proved = [c.text for (_, c), v in zip(pairs, verdicts) if v.status == "verified"]
@@ -293,7 +128,7 @@ def _expensive(checks: Any, conj: Conjecture) -> ValidationResult:
     return ValidationResult(conj.id, status, detail, round(time.monotonic() - t0, 3))
 
 
-def validate(conjectures: list[Conjecture], checks: Any, deduper: Deduper, done: dict[str, ValidationResult],
+def validate(conjectures: list[Conjecture], checks: ConjectureChecks, deduper: Deduper, done: dict[str, ValidationResult],
              on_result: Callable[[ValidationResult], None], workers: int = 2,
              progress: bool = False) -> list[ValidationResult]:
     """Validate in order; results already in `done` (a resumed run) are reused, new ones reported to

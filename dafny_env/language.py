@@ -26,10 +26,10 @@ class DafnyLanguage:
         return syntax
 
     @property
-    def lemma(self):
-        from . import lemma
+    def selfplay(self):
+        from . import selfplay
 
-        return lemma
+        return selfplay
 
     @property
     def toolchain(self):

@@ -26,6 +26,12 @@ class LeanLanguage:
         return syntax
 
     @property
+    def selfplay(self):
+        from . import selfplay
+
+        return selfplay
+
+    @property
     def toolchain(self):
         from . import toolchain
 

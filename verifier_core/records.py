@@ -155,6 +155,8 @@ class Verdict:
 
 
 OnResult = Callable[[int, Verdict], None]
+# a batch check without the callback: what self-play's validation checks are given
+CheckMany = Callable[[Sequence[tuple[Task, Candidate]]], list[Verdict]]
 
 
 class Verifier(Protocol):

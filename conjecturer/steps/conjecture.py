@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..faults import fault_point
+from ..languages import selfplay_part
 from ..records import Conjecture, Seed
 from ..rundir import write_json, write_jsonl
 from ..select import seed_eligible
@@ -15,18 +16,13 @@ if TYPE_CHECKING:
 
 def seeds(rnd: "Round") -> list[Seed]:
     """Originals eligible as seeds, each with its best proof and the lemmas that proof calls."""
-    from ..dafny_spec import called_names, lemma_names
-
+    part = selfplay_part(rnd.cfg.lang)
     out = []
     for tid, o in sorted(rnd.state["originals"].items()):
         if not seed_eligible(o.get("pass_rate"), bool(o.get("proof")), rnd.cfg.selection):
             continue
         task = rnd.sp.by_id[tid]
-        lemmas = []
-        if task.lang == "dafny":
-            target = task.meta.get("target")
-            lemmas = [n for n in called_names(o["proof"], lemma_names(task.statement)) if n != target]
-        out.append(Seed(task, o["proof"], lemmas, o.get("pass_rate")))
+        out.append(Seed(task, o["proof"], part.seed_lemmas(task, o["proof"]), o.get("pass_rate")))
     return out
 
 

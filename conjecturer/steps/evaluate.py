@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from verifier_core.mutation import short_hash
 from verifier_core.records import Task
-
-from ..records import short_hash
 
 if TYPE_CHECKING:
     from ..rounds import Round

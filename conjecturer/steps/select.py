@@ -11,6 +11,7 @@ from verifier_core.jsonl import JsonlWriter, read_records
 
 from ..canaries import check_canaries, is_canary
 from ..faults import fault_point
+from ..languages import selfplay_part
 from ..records import Conjecture
 from ..rundir import write_json, write_jsonl
 from ..select import Selected, select_conjectures
@@ -22,10 +23,7 @@ if TYPE_CHECKING:
 
 def target_text(task: Task) -> str:
     """What a conjecture is compared with when re-weighting (Dafny: the lemma header only)."""
-    from ..dafny_spec import parse_lemma
-
-    spec = parse_lemma(task.statement, task.meta.get("target")) if task.lang == "dafny" else None
-    return spec.header() if spec else task.statement
+    return selfplay_part(task.lang).compared_text(task.statement, task.meta.get("target"))
 
 
 def _audit(rnd: "Round", selected: list[Selected], conjs: dict[str, Conjecture]) -> dict[str, dict]:

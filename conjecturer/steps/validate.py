@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from verifier_core.jsonl import JsonlWriter, read_records
 
 from ..faults import fault_point
+from ..languages import selfplay_part
 from ..records import Conjecture
 from ..rundir import round_dir
 
@@ -21,12 +22,9 @@ def deduper(rnd: "Round"):
     from ..validate import Deduper, dedup_text
 
     d = Deduper(rnd.cfg.lang, rnd.cfg.validation.near_duplicate_ratio)
+    part = selfplay_part(rnd.cfg.lang)
     for t in rnd.sp.originals:
-        c = Conjecture(t.id, t.lang, t.statement, t.id, "original", target=t.meta.get("target", ""))
-        if t.lang == "lean":
-            from ..mutate import lean_theorem_name
-
-            c.target = lean_theorem_name(t.statement)
+        c = Conjecture(t.id, t.lang, t.statement, t.id, "original", target=part.original_target(t))
         d.register(dedup_text(c), c.target)
     for prev in range(rnd.r):
         for rec in read_records(round_dir(rnd.sp.out, prev) / "conjectures.jsonl"):
@@ -36,22 +34,22 @@ def deduper(rnd: "Round"):
     return d
 
 
-def _checks(rnd: "Round", check_many, closers: list):
-    if rnd.cfg.lang == "dafny":
-        from ..validate import DafnyChecks
-
-        return DafnyChecks(check_many, rnd.cfg.validation)
-    from ..validate import LeanChecks
-
+def _command(rnd: "Round", closers: list):
+    """A REPL runner (header, request) -> PoolResult for a language that elaborates statements through
+    one: the tests' double, else a new verifier's pool (None when it has no pool)."""
     if rnd.sp.lean_command is not None:
-        return LeanChecks(check_many, rnd.cfg.validation, rnd.sp.lean_command)
+        return rnd.sp.lean_command
     from prover.verifiers import get_verifier
 
-    lean = get_verifier("lean", workers=1, timeout=rnd.cfg.prover.timeout)
-    closers.append(lean)
-    pool = lean.pool
-    return LeanChecks(check_many, rnd.cfg.validation,
-                      (lambda header, req: pool.run(header, req)) if pool is not None else None)
+    verifier = get_verifier(rnd.cfg.lang, workers=1, timeout=rnd.cfg.prover.timeout)
+    closers.append(verifier)
+    pool = verifier.pool
+    return (lambda header, req: pool.run(header, req)) if pool is not None else None
+
+
+def _checks(rnd: "Round", check_many, closers: list):
+    return selfplay_part(rnd.cfg.lang).conjecture_checks(check_many, rnd.cfg.validation,
+                                                        lambda: _command(rnd, closers))
 
 
 def run(rnd: "Round") -> None:

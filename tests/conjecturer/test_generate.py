@@ -12,8 +12,9 @@ import pytest
 from conjecturer.canaries import CanaryVerified, canary_tasks, check_canaries
 from conjecturer.config import ConjecturerConfig, SelectionConfig
 from dafny_env.lemma import parse_lemma
+from dafny_env.mutation import dafny_compose, dafny_mutants
 from conjecturer.generate import conjecture_completion, conjecturer_inputs, conjecturer_prompt, parse_output
-from conjecturer.mutate import dafny_compose, dafny_mutants, mutation_conjectures
+from conjecturer.mutate import mutation_conjectures
 from conjecturer.records import Conjecture, Seed
 from conjecturer.select import Selected, TaskStats, _cap, _elegance, _reweight, originals_to_prove, select_conjectures
 from verifier_core.records import Task

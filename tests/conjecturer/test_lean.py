@@ -11,9 +11,11 @@ import pytest
 
 from conjecturer.config import ConjecturerConfig, ValidationConfig
 from conjecturer.generate import conjecture_completion, conjecturer_prompt, parse_output
-from conjecturer.mutate import lean_mutants, mutation_conjectures
+from conjecturer.mutate import mutation_conjectures
 from conjecturer.records import Conjecture, Seed
-from conjecturer.validate import Deduper, LeanChecks, lean_elaboration_verdict, validate
+from conjecturer.validate import Deduper, validate
+from lean_env.conjecture_checks import LeanChecks, lean_elaboration_verdict
+from lean_env.mutation import lean_mutants
 from lean_env.repl import ReplProcess, ReplResponse
 from verifier_core.records import Task
 from tests.helpers.lean_transcripts import double, label_pairs, transcript
@@ -82,12 +84,12 @@ def test_well_formed_check_through_the_replay_double():
     try:
         checks = LeanChecks(lambda pairs: [], ValidationConfig(), run_command)
         conj = Conjecture("c", "lean", "theorem aa (x : Nat) (h1 : x  = 2) : x = 2 := by", "s", "hand", target="aa")
-        assert checks.well_formed(conj) is None
+        assert checks.well_formed(conj.task()) is None
         assert sent == [{"cmd": "theorem aa (x : Nat) (h1 : x  = 2) : x = 2 := by sorry"}]
     finally:
         proc.kill()
     no_repl = LeanChecks(lambda pairs: [], ValidationConfig(), None)
-    assert no_repl.well_formed(conj)[0] == "error"
+    assert no_repl.well_formed(conj.task())[0] == "error"
 
 
 def test_gate_duplicates_and_vacuity_candidates():

@@ -16,7 +16,8 @@ import pytest
 from conjecturer.config import SelectionConfig, ValidationConfig
 from conjecturer.records import Conjecture
 from conjecturer.select import select_conjectures, task_stats
-from conjecturer.validate import DafnyChecks, Deduper, dedup_text, validate
+from conjecturer.validate import Deduper, dedup_text, validate
+from dafny_env.conjecture_checks import DafnyChecks
 from verifier_core.records import Candidate
 
 pytestmark = pytest.mark.skipif(shutil.which("dafny") is None, reason="needs the dafny verifier")
