@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 if TYPE_CHECKING:
@@ -72,6 +73,53 @@ class Language(Protocol):
 
     def proof_session(self, verifier: "Verifier", header: str, timeout: float | None = None):
         """A context manager over proof states for tactic search (only where `tactic_search`)."""
+
+
+class EnvLanguage:
+    """What both envs' language objects share: an env names its verifier class and package, and
+    its `prompting`, `templates`, `syntax`, `toolchain` and `selfplay` modules are found there."""
+
+    package: str = ""
+    verifier_class: type = object
+
+    def _module(self, name: str):
+        return importlib.import_module(f"{self.package}.{name}")
+
+    # the env's own tools, for the jobs that work on this language's text (benchmarks, self-play)
+    @property
+    def syntax(self):
+        return self._module("syntax")
+
+    @property
+    def toolchain(self):
+        return self._module("toolchain")
+
+    @property
+    def selfplay(self):
+        return self._module("selfplay")
+
+    @functools.cached_property
+    def verifier_options(self) -> frozenset:
+        return frozenset(inspect.signature(self.verifier_class).parameters) - {"cache"}
+
+    def verifier(self, cache: "VerdictCache | None" = None, **options: Any) -> "Verifier":
+        return self.verifier_class(cache=cache, **options)
+
+    def verifier_defaults(self) -> dict[str, Any]:
+        params = inspect.signature(self.verifier_class).parameters
+        return {k: params[k].default for k in ("timeout", "memory_mb") if k in params}
+
+    def doctor(self) -> dict:
+        return self.toolchain.doctor()
+
+    def prompt(self, task: "Task", style: str, feedback: Sequence[str] = (), attempt: str = "") -> "Prompt":
+        return self._module("prompting").prompt(task, style, feedback, attempt)
+
+    def extract(self, raw: str, task: "Task", style: str) -> "Extraction":
+        return self._module("prompting").extract(raw, task, style)
+
+    def completion_target(self, task: "Task", candidate: str, out_style: str) -> str:
+        return self._module("prompting").completion_target(task, candidate, out_style)
 
 
 def options_for(lang: "Language", options: dict[str, Any]) -> dict[str, Any]:
