@@ -59,7 +59,7 @@ class DafnyServer:
     def warm_up(self, args: Sequence[str] = (), timeout: float = 120.0) -> None:
         """Verify a trivial program once with the requests' own `args`; raise `OSError` if the server
         cannot do even that. Boogie asks the first z3 it runs for its version and keeps that answer
-        for the life of the process, so the warm-up must already run the requests' `/z3exe:`."""
+        for the life of the process: it must be the z3 of the requests' `/z3exe:`."""
         reply = self.verify(_WARM_UP_PROGRAM, "warmup.dfy", args, timeout)
         self.checks = 0
         if reply.kind != "done":
