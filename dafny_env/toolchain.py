@@ -6,8 +6,8 @@ string (with z3's) is stamped on every verdict and is part of the verdict cache 
 
 Dafny 2.x is told which z3 to run (`/z3exe:`, `Toolchain.z3_args`), so the z3 whose version is
 stamped is the one that proves: `$PROVER_Z3`, else the `z3` 4.8.12 that PyPI's `z3-solver` wheel
-puts beside this Python (the one every verdict, bench and cache here was made with; Debian 13's
-`z3` is 4.13), else `z3` on PATH.
+installed with this project (<venv>/bin/z3: every verdict, bench and cache here was made with it;
+Debian 13's `z3` is 4.13), else `z3` on PATH.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import functools
 import os
 import re
 import shutil
+import importlib.metadata
 import subprocess
-import sysconfig
 from dataclasses import dataclass
 
 INSTALL_HINT = ("Debian/Ubuntu: sudo apt-get install -y dafny (Dafny 2.3 + DafnyServer), or Dafny 4: "
@@ -106,10 +106,18 @@ def _mono_install(dafny: str) -> tuple[str, str] | None:
     return None
 
 
+def _wheel_z3() -> str:
+    """The `bin/z3` that the installed z3-solver wheel put down (a data file: <venv>/bin/z3)."""
+    try:
+        files = importlib.metadata.distribution("z3-solver").files or []
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+    return next((os.path.normpath(f.locate()) for f in files if f.name == "z3" and f.parent.name == "bin"), "")
+
+
 def find_z3() -> tuple[str, str]:
     """(path, where it was found) of the z3 Dafny 2.x runs; ("", "") when there is none."""
-    wheel = os.path.join(sysconfig.get_path("data"), "bin", "z3")  # the z3-solver wheel's data file
-    for cand, where in ((os.environ.get("PROVER_Z3"), "$PROVER_Z3"), (wheel, "the z3-solver wheel"),
+    for cand, where in ((os.environ.get("PROVER_Z3"), "$PROVER_Z3"), (_wheel_z3(), "the z3-solver wheel"),
                         (shutil.which("z3"), "PATH")):
         if cand and os.path.isfile(cand) and os.access(cand, os.X_OK):
             return os.path.abspath(cand), where
