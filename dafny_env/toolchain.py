@@ -13,14 +13,15 @@ Debian 13's `z3` is 4.13), else `z3` on PATH.
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import os
 import re
 import shutil
-import importlib.metadata
 import subprocess
 from dataclasses import dataclass
 
-INSTALL_HINT = ("Debian/Ubuntu: sudo apt-get install -y dafny (Dafny 2.3 + DafnyServer), or Dafny 4: "
+INSTALL_HINT = ("Debian/Ubuntu: sudo bash setup.sh --dafny (Dafny 2.3 + DafnyServer: apt's `dafny`, else the "
+                "Debian 12 packages in vendor/debian-bookworm/), or Dafny 4: "
                 "dotnet tool install --global dafny; or point $DAFNY at the dafny executable")
 # The z3 that every verdict, bench and cache of this project was made with.
 Z3_VERSION = "4.8.12"

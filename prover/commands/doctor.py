@@ -80,7 +80,7 @@ def collect() -> dict[str, dict[str, Any]]:
 
     report = {
         "dafny": _env_report("dafny_env", "Dafny",
-                             "Debian/Ubuntu: sudo apt-get install -y dafny (Dafny 2.3), or Dafny 4: "
+                             "Debian/Ubuntu: sudo bash setup.sh --dafny (Dafny 2.3), or Dafny 4: "
                              "dotnet tool install --global dafny"),
         "lean": _env_report("lean_env", "Lean", "run `prover setup-lean` on a machine with internet"),
         "torch": _package("torch", "pip install torch==2.13.0 (CPU) or your CUDA build"),
