@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -128,11 +127,11 @@ def z3_floor(programs: list[tuple[str, str]], workers: int, timeout: float) -> d
     cost nothing here, so (a)'s time over this time bounds the ratio any Dafny 2.x backend can reach.
     """
     tc = detect()
-    z3 = shutil.which("z3")
+    z3 = tc.z3
     if not z3 or tc.mode != "server":
         return {}
     with tempfile.TemporaryDirectory(prefix="dafny-z3-floor-") as tmp:
-        pool = ServerPool(tc.server_argv, size=workers, base_args=["/vcsCores:1"])
+        pool = ServerPool(tc.server_argv, size=workers, base_args=["/vcsCores:1", *tc.z3_args])
         logs = [os.path.join(tmp, f"{i}.smt2") for i in range(len(programs))]
         limit = vc_time_limit(timeout)
         try:

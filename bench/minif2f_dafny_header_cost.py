@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     tc = detect()
-    base = [*CliRunner(tc).dafny(), "/compile:0", "/nologo", "/vcsCores:1", "/timeLimit:60"]
+    base = [*CliRunner(tc).dafny(), "/compile:0", "/nologo", "/vcsCores:1", "/timeLimit:60", *tc.z3_args]
     tasks = load_benchmark("minif2f-dafny-valid")
     header = tasks[0].header
     reserved = H.reserved_names(header)

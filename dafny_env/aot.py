@@ -150,7 +150,7 @@ def _build(tc: Toolchain, target: Path) -> str:
                 return f"mono --aot {asm.name} exited {r.returncode}: {(r.stderr or r.stdout)[-300:]}"
         smoke = tmp / "smoke.dfy"
         smoke.write_text(_SMOKE_PROGRAM, encoding="utf-8")
-        r = subprocess.run([tc.mono, str(tmp / "Dafny.exe"), "/compile:0", "/nologo", str(smoke)],
+        r = subprocess.run([tc.mono, str(tmp / "Dafny.exe"), "/compile:0", "/nologo", *tc.z3_args, str(smoke)],
                            cwd=tmp, capture_output=True, text=True, timeout=120)
         smoke.unlink()
         if _SMOKE_EXPECT not in r.stdout:

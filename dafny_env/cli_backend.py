@@ -55,7 +55,7 @@ class CliRunner:
         # /trace prints one "Verifying X ... [n proof obligations] outcome" block per
         # implementation, the same per-member record DafnyServer gives.
         return [*self.dafny(), "/compile:0", "/nologo", "/trace", "/vcsCores:1",
-                f"/timeLimit:{time_limit}", *extra, path]
+                f"/timeLimit:{time_limit}", *self.toolchain.z3_args, *extra, path]
 
     def run(self, program: str, timeout: float, time_limit: int, extra: Sequence[str] = ()) -> Reply:
         """Verify `program`; `time_limit` is Dafny's per-VC limit, `timeout` the hard one; `extra`

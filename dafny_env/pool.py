@@ -48,7 +48,7 @@ class ServerPool:
             self.started_pids.append(server.pid)
             self._live.add(server)
         try:
-            server.warm_up()
+            server.warm_up(self.base_args)
         except OSError:
             self._retire(server)
             raise

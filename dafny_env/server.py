@@ -56,9 +56,11 @@ class DafnyServer:
         self.proc = None
         self._start()
 
-    def warm_up(self, timeout: float = 120.0) -> None:
-        """Verify a trivial program once; raise `OSError` if the server cannot do even that."""
-        reply = self.verify(_WARM_UP_PROGRAM, "warmup.dfy", [], timeout)
+    def warm_up(self, args: Sequence[str] = (), timeout: float = 120.0) -> None:
+        """Verify a trivial program once with the requests' own `args`; raise `OSError` if the server
+        cannot do even that. Boogie asks the first z3 it runs for its version and keeps that answer
+        for the life of the process: it must be the z3 of the requests' `/z3exe:`."""
+        reply = self.verify(_WARM_UP_PROGRAM, "warmup.dfy", args, timeout)
         self.checks = 0
         if reply.kind != "done":
             raise OSError(f"DafnyServer failed its warm-up check: {reply.detail}: {reply.output[-500:]}")

@@ -164,7 +164,8 @@ class DafnyVerifier:
             if self._runner is None:
                 if self.backend == "server":
                     self._runner = ServerPool(self._tc.server_argv, size=self.workers, memory_mb=self.memory_mb,
-                                              recycle_after=self.recycle_after, base_args=["/vcsCores:1"])
+                                              recycle_after=self.recycle_after,
+                                              base_args=["/vcsCores:1", *self._tc.z3_args])
                 else:
                     self._runner = CliRunner(self._tc, memory_mb=self.memory_mb, aot=self.aot)
             return self._runner
@@ -187,7 +188,7 @@ class DafnyVerifier:
                         return Reply("unavailable", "", 0.0, "verifier is closed")
                     if self._symbols_pool is None:
                         self._symbols_pool = ServerPool(self._tc.server_argv, size=1, memory_mb=self.memory_mb,
-                                                        recycle_after=self.recycle_after)
+                                                        recycle_after=self.recycle_after, base_args=self._tc.z3_args)
                 runner = self._symbols_pool
             return runner.run(program, self.timeout, fresh=fresh, command=command)
         timeout = timeout or self.timeout

@@ -24,6 +24,7 @@ class Settings:
     runs_dir: str = "runs"      # PROVER_RUNS_DIR: where `prover search` writes traces
     torch_threads: int = 1      # PROVER_TORCH_THREADS: torch threads on CPU
     dafny_aot: bool = True      # PROVER_DAFNY_AOT: ahead-of-time compiled Dafny assemblies
+    z3: str = ""                # PROVER_Z3: the z3 executable Dafny runs (default: the z3-solver wheel's)
     lean_repl: str = ""         # PROVER_LEAN_REPL: a shell-quoted command that starts a REPL
     lean_project: str = ""      # PROVER_LEAN_PROJECT: a built Lake project with the REPL
     selfplay_kill_at: str = ""  # PROVER_SELFPLAY_KILL_AT: `step:N`, fault injection for resume tests
@@ -38,6 +39,7 @@ def current() -> Settings:
         runs_dir=env("PROVER_RUNS_DIR") or "runs",
         torch_threads=int(env("PROVER_TORCH_THREADS") or 1),
         dafny_aot=env("PROVER_DAFNY_AOT", "1").strip().lower() not in _OFF,
+        z3=env("PROVER_Z3", ""),
         lean_repl=env("PROVER_LEAN_REPL", ""),
         lean_project=env("PROVER_LEAN_PROJECT", ""),
         selfplay_kill_at=env("PROVER_SELFPLAY_KILL_AT", ""),
