@@ -59,6 +59,11 @@ command -v dafny >/dev/null 2>&1 || install_dafny
 echo "[setup] $(dafny /version 2>/dev/null | head -1 || dafny --version 2>/dev/null | head -1)"
 
 py=${PYTHON:-python3}
+# pyproject requires 3.11 or 3.12 (torch 2.13.0's CPU wheel and the pinned ML stack); Debian 13's python3 is 3.13
+if ! "$py" -c 'import sys; sys.exit(not ((3, 11) <= sys.version_info[:2] <= (3, 12)))' 2>/dev/null; then
+  echo "[setup] $py is Python $("$py" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?'): this project needs 3.11 or 3.12; rerun with PYTHON=/path/to/python3.12" >&2
+  exit 1
+fi
 [ -x "$venv/bin/python" ] || "$py" -m venv "$venv"
 . "$venv/bin/activate"
 python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
