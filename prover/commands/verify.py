@@ -44,7 +44,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
-def _record(item_id: Any, verdict_dict: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def verdict_record(item_id: Any, verdict_dict: dict[str, Any], **extra: Any) -> dict[str, Any]:
     rec = {"id": item_id, **{k: verdict_dict[k] for k in VERDICT_FIELDS[1:]}}
     rec.update(extra)
     return rec
@@ -67,7 +67,7 @@ class _StdoutWriter:
 def _input_error(lineno: int, item_id: Any, reason: str) -> dict[str, Any]:
     from ..core import Verdict
 
-    return _record(item_id, Verdict("error", f"input: {reason}").to_dict(), line=lineno)
+    return verdict_record(item_id, Verdict("error", f"input: {reason}").to_dict(), line=lineno)
 
 
 def _pairs_from_jsonl(path: str, lang: str, writer) -> tuple[list, list]:
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
                 text, why = _read_text(path)
                 if text is None:
                     status = "rejected" if why.startswith("input:binary") else "error"
-                    writer.write(_record(path, Verdict(status, why).to_dict()))
+                    writer.write(verdict_record(path, Verdict(status, why).to_dict()))
                     all_verified = False
                     continue
                 task = Task(id=path, lang=args.lang, statement=spec, header=args.header, kind=args.kind)
@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
                        disable=args.no_progress or None)
             try:
                 def on_result(i: int, verdict: Verdict) -> None:
-                    writer.write(_record(ids[i], verdict.to_dict()))
+                    writer.write(verdict_record(ids[i], verdict.to_dict()))
                     bar.update(1)
 
                 verdicts = verifier.check_many(pairs, on_result=on_result)
