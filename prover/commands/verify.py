@@ -42,6 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--header", default="", help="header for --spec mode (Lean imports; empty for Dafny)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the verdict cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--server", metavar="URL", help="send the checks to a `prover serve` at URL instead of local processes")
+    p.add_argument("--api-key-file", metavar="F", help="with --server: file holding its API key")
 
 
 def verdict_record(item_id: Any, verdict_dict: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -116,6 +118,14 @@ def _read_text(path: str) -> tuple[str | None, str]:
         return None, f"input:binary: {path} is not UTF-8 text (byte {e.start})"
 
 
+def _remote(args: argparse.Namespace):
+    """The server's verifier; the server's own --timeout, --workers and cache apply."""
+    from ..client import RemoteVerifier
+    from .serve import read_key
+
+    return RemoteVerifier(args.server, read_key(args.api_key_file) if args.api_key_file else None, lang=args.lang)
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -154,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
                 pairs.append((task, Candidate(task_id=path, text=text)))
                 ids.append(path)
         if pairs:
-            verifier = get_verifier(args.lang, cache=not args.no_cache, **options)
+            verifier = _remote(args) if args.server else get_verifier(args.lang, cache=not args.no_cache, **options)
             bar = tqdm(total=len(pairs), desc="verify", unit="check", file=sys.stderr,
                        disable=args.no_progress or None)
             try:
