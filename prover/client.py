@@ -35,10 +35,12 @@ def _headers(api_key: str | None) -> dict[str, str]:
 
 
 def _delay(attempt: int, response: httpx.Response | None, backoff: float, max_backoff: float) -> float:
+    """Exponential backoff with jitter, never shorter than the server's `Retry-After` (an estimate)."""
+    wait = min(max_backoff, backoff * 2 ** attempt) * (0.5 + random.random() / 2)
     after = response.headers.get("retry-after") if response is not None else None
     if after and after.isdigit():
-        return min(max_backoff, float(after))
-    return min(max_backoff, backoff * 2 ** attempt) * (0.5 + random.random() / 2)
+        wait = max(wait, min(max_backoff, float(after)))
+    return wait
 
 
 def _outcome(response: httpx.Response) -> dict[str, Any] | None:

@@ -90,11 +90,12 @@ class Verifiers:
 class WorkQueue:
     """Bounded, cancellable, per-language worker threads over `Verifiers` (module docstring)."""
 
-    def __init__(self, verifiers: Verifiers, capacity: int, threads: int, langs: tuple[str, ...] = ("dafny", "lean"),
-                 on_verdict: Callable[[str, Verdict], None] | None = None):
+    def __init__(self, verifiers: Verifiers, capacity: int, threads: int, parallel: int,
+                 langs: tuple[str, ...] = ("dafny", "lean"), on_verdict: Callable[[str, Verdict], None] | None = None):
         self.verifiers = verifiers
         self.capacity = max(1, int(capacity))
         self.threads = max(1, int(threads))
+        self.parallel = max(1, int(parallel))  # verifier processes per language: the work actually done at once
         self._on_verdict = on_verdict
         self._lock = threading.Lock()
         self._pending = 0
@@ -124,7 +125,7 @@ class WorkQueue:
             if self._closed:
                 raise Closed("the server is shutting down")
             if self._pending + len(jobs) > self.capacity:
-                wait = self._pending * self._item_seconds / max(1, self.threads)
+                wait = self._pending * self._item_seconds / self.parallel
                 raise Busy(min(60, max(1, math.ceil(wait))), self._pending, self.capacity)
             self._pending += len(jobs)
         out = []

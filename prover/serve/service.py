@@ -88,7 +88,7 @@ class Service:
         self.metrics = Metrics()
         self.verifiers = Verifiers(factory or default_factory(settings))
         # Twice the processes, as `check_many` in exact mode: some threads wait on CLI confirmations.
-        self.queue = WorkQueue(self.verifiers, settings.max_queue, 2 * settings.workers,
+        self.queue = WorkQueue(self.verifiers, settings.max_queue, 2 * settings.workers, settings.workers,
                                on_verdict=lambda lang, v: self.metrics.verdict(lang, v.status, v.seconds))
 
     # -- limits ------------------------------------------------------------------------------------
