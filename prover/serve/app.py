@@ -125,7 +125,7 @@ def create_app(settings: ServeSettings, factory: Callable[[str, float], Verifier
 
     @app.post("/v1/verify", response_model=VerifyResponse, tags=["verify"],
               summary="verify items; the same verdict records as `prover verify`, in request order")
-    async def verify(body: VerifyRequest, request: Request) -> dict:
+    async def verify(body: VerifyRequest, request: Request, response: Response) -> dict:
         items = body.items
         service.check_items([it.id for it in items],
                             [(f"{field} of item {it.id!r}", len(getattr(it, field).encode("utf-8", "surrogatepass")))
@@ -135,6 +135,8 @@ def create_app(settings: ServeSettings, factory: Callable[[str, float], Verifier
             task = Task(id=str(it.id), lang=it.lang, statement=it.statement, header=it.header, kind=it.kind)
             jobs.append((task, Candidate(task_id=task.id, text=it.candidate), service.timeout_for(it.timeout)))
         verdicts = await service.run(request, jobs)
+        queued, checking = request.state.timing
+        response.headers["Server-Timing"] = f"queue;dur={1000 * queued:.2f}, check;dur={1000 * checking:.2f}"
         return {"results": [verdict_record(it.id, v.to_dict()) for it, v in zip(items, verdicts)]}
 
     async def health() -> dict:

@@ -47,6 +47,9 @@ class Job:
     candidate: Candidate
     timeout: float
     future: Future
+    queued: float = 0.0   # time.monotonic() at admission, start and end of the check
+    started: float = 0.0
+    finished: float = 0.0
 
 
 class Verifiers:
@@ -119,7 +122,7 @@ class WorkQueue:
         with self._lock:
             return self._running
 
-    def submit(self, jobs: list[tuple[Task, Candidate, float]]) -> list[Future]:
+    def submit(self, jobs: list[tuple[Task, Candidate, float]]) -> list[Job]:
         """Queue every job or none: `Busy` when they do not fit, `Closed` while draining."""
         with self._lock:
             if self._closed:
@@ -129,11 +132,13 @@ class WorkQueue:
                 raise Busy(min(60, max(1, math.ceil(wait))), self._pending, self.capacity)
             self._pending += len(jobs)
         out = []
+        now = time.monotonic()
         for task, cand, timeout in jobs:
             fut: Future = Future()
             fut.add_done_callback(self._finished)
-            self._queues[task.lang].put(Job(task, cand, timeout, fut))
-            out.append(fut)
+            job = Job(task, cand, timeout, fut, queued=now)
+            self._queues[task.lang].put(job)
+            out.append(job)
         return out
 
     def _finished(self, _fut: Future) -> None:  # runs for a verdict and for a cancellation alike
@@ -150,13 +155,14 @@ class WorkQueue:
                 continue  # its client went away before it started
             with self._lock:
                 self._running += 1
-            start = time.monotonic()
+            job.started = time.monotonic()
             try:
                 verdict = self._check(job)
             finally:
+                job.finished = time.monotonic()
                 with self._lock:
                     self._running -= 1
-                    self._item_seconds = 0.9 * self._item_seconds + 0.1 * (time.monotonic() - start)
+                    self._item_seconds = 0.9 * self._item_seconds + 0.1 * (job.finished - job.started)
             if self._on_verdict:
                 self._on_verdict(lang, verdict)
             job.future.set_result(verdict)
