@@ -5,7 +5,8 @@ Items: every team task's reference solution and its statement with an empty body
   (a) in process: `get_verifier("dafny").check_many(items)`, what `prover verify` runs (the baseline);
   (b) through a `prover serve` subprocess on loopback (same --workers and --timeout), one item per
       request, from 1, 8 and 32 concurrent clients (`--clients`).
-Both start their DafnyServer pools untimed first. For each pass: items/s and its ratio to (a),
+Both start their DafnyServer pools untimed first; (a) runs again after (b), and (b) is also given
+against the mean of both (a) runs (a shared machine's load drifts during a run). For each pass: items/s and its ratio to (a),
 p50/p95 latency (per item: (a) the verdict's own seconds; (b) the HTTP round trip), and for (b) the
 service's own per-item overhead: round trip minus what the server's `Server-Timing` header says the
 item spent queued for a verifier and being checked (HTTP, JSON, the event loop and the hand-off to a
@@ -74,7 +75,7 @@ def in_process(its: list[dict], workers: int, timeout: float) -> dict:
 
 
 def through_server(url: str, its: list[dict], clients: int) -> dict:
-    lat, over, queued = [], [], []
+    lat, over, queued, checked = [], [], [], []
     statuses: dict[str, str] = {}
     nxt = iter(range(len(its)))
     lock = threading.Lock()
@@ -96,6 +97,7 @@ def through_server(url: str, its: list[dict], clients: int) -> dict:
                     statuses[its[k]["id"]] = r.json()["results"][0]["status"]
                     lat.append(dt)
                     queued.append(q)
+                    checked.append(c)
                     over.append(dt - q - c)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -106,7 +108,8 @@ def through_server(url: str, its: list[dict], clients: int) -> dict:
         t.join()
     wall = time.monotonic() - t0
     return {"wall": wall, "rate": len(its) / wall, "p50": pct(lat, 0.5), "p95": pct(lat, 0.95),
-            "over50": pct(over, 0.5), "over95": pct(over, 0.95), "queue50": pct(queued, 0.5), "statuses": statuses}
+            "over50": pct(over, 0.5), "over95": pct(over, 0.95), "queue50": pct(queued, 0.5), "check50": pct(checked, 0.5),
+            "statuses": statuses}
 
 
 def main() -> int:
@@ -127,16 +130,22 @@ def main() -> int:
         warm = {"id": "warm", "lang": "dafny", "statement": "lemma W()\n  ensures 1 + 1 == 2\n", "candidate": "{\n}"}
         with httpx.Client(base_url=server.url, timeout=600) as http:  # start the pool's servers, untimed
             http.post("/v1/verify", json={"items": [warm, {**warm, "id": "warm2", "candidate": "{ }"}]}).raise_for_status()
+        rates = []
         for c in (int(x) for x in args.clients.split(",")):
             r = through_server(server.url, its, c)
+            rates.append((c, r["rate"]))
             differ = [k for k, s in r["statuses"].items() if s != base["statuses"][k]]
             print(f"(b) {c:2d} clients : {r['rate']:6.2f} items/s  {100 * r['rate'] / base['rate']:5.1f}% of (a)  "
                   f"wall {r['wall']:6.1f} s  latency p50 {r['p50']:.3f} s p95 {r['p95']:.3f} s  "
-                  f"queued p50 {1000 * r['queue50']:.1f} ms  overhead p50 {1000 * r['over50']:.1f} ms "
+                  f"queued p50 {1000 * r['queue50']:.1f} ms  check p50 {r['check50']:.3f} s  overhead p50 {1000 * r['over50']:.1f} ms "
                   f"p95 {1000 * r['over95']:.1f} ms  statuses differing from (a): {len(differ)} {differ[:3]}  "
                   f"load {load()}", flush=True)
     finally:
         server.stop()
+    again = in_process(its, args.workers, args.timeout)  # the machine may have changed meanwhile
+    print(f"(a) again      : {again['rate']:6.2f} items/s  wall {again['wall']:6.1f} s  verdict p50 {again['p50']:.3f} s "
+          f"p95 {again['p95']:.3f} s  load {load()}  (server passes vs the mean of both (a): "
+          f"{', '.join(f'{c}: {100 * r / ((base['rate'] + again['rate']) / 2):.1f}%' for c, r in rates)})", flush=True)
     return 0
 
 

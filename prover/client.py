@@ -57,6 +57,32 @@ def _outcome(response: httpx.Response) -> dict[str, Any] | None:
                      response.status_code)
 
 
+class _Retry:
+    """One request's tries (shared by the sync and async clients): what the last one met, and how
+    long to wait before the next; `delay` raises `ServeError` when no try is left."""
+
+    def __init__(self, client: Any, method: str, path: str):
+        self.client, self.what = client, f"{method} {client.url}{path}"
+        self.attempt, self.response, self.last = 0, None, ""
+
+    def outcome(self, response: httpx.Response) -> dict[str, Any] | None:
+        self.response = response
+        out = _outcome(response)
+        if out is None:
+            self.last = f"{response.status_code}: {response.text[:200]}"
+        return out
+
+    def failed(self, e: Exception) -> None:
+        self.response, self.last = None, f"{type(e).__name__}: {e}"
+
+    def delay(self) -> float:
+        if self.attempt >= self.client.retries:
+            raise ServeError(f"{self.what}: gave up after {self.attempt + 1} tries; last: {self.last}")
+        wait = _delay(self.attempt, self.response, self.client.backoff, self.client.max_backoff)
+        self.attempt += 1
+        return wait
+
+
 def _batches(items: Sequence[dict], size: int) -> list[Sequence[dict]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
@@ -71,20 +97,15 @@ class VerifierClient:
         self._http = httpx.Client(base_url=self.url, headers=_headers(api_key), timeout=timeout)
 
     def _request(self, method: str, path: str, body: dict | None = None) -> dict[str, Any]:
-        last = ""
-        for attempt in range(self.retries + 1):
-            response = None
+        retry = _Retry(self, method, path)
+        while True:
             try:
-                response = self._http.request(method, path, json=body)
-                out = _outcome(response)
+                out = retry.outcome(self._http.request(method, path, json=body))
                 if out is not None:
                     return out
-                last = f"{response.status_code}: {response.text[:200]}"
             except httpx.TransportError as e:
-                last = f"{type(e).__name__}: {e}"
-            if attempt < self.retries:
-                time.sleep(_delay(attempt, response, self.backoff, self.max_backoff))
-        raise ServeError(f"{method} {self.url}{path}: gave up after {self.retries + 1} tries; last: {last}")
+                retry.failed(e)
+            time.sleep(retry.delay())
 
     def verify(self, items: Sequence[dict]) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -115,20 +136,15 @@ class AsyncVerifierClient:
         self.retries, self.backoff, self.max_backoff, self.batch_size = retries, backoff, max_backoff, batch_size
 
     async def _request(self, http: httpx.AsyncClient, method: str, path: str, body: dict | None = None) -> dict:
-        last = ""
-        for attempt in range(self.retries + 1):
-            response = None
+        retry = _Retry(self, method, path)
+        while True:
             try:
-                response = await http.request(method, path, json=body)
-                out = _outcome(response)
+                out = retry.outcome(await http.request(method, path, json=body))
                 if out is not None:
                     return out
-                last = f"{response.status_code}: {response.text[:200]}"
             except httpx.TransportError as e:
-                last = f"{type(e).__name__}: {e}"
-            if attempt < self.retries:
-                await asyncio.sleep(_delay(attempt, response, self.backoff, self.max_backoff))
-        raise ServeError(f"{method} {self.url}{path}: gave up after {self.retries + 1} tries; last: {last}")
+                retry.failed(e)
+            await asyncio.sleep(retry.delay())
 
     def _http(self) -> httpx.AsyncClient:
         # A client per call: an asyncio client is bound to the loop it was made on, and TRL runs

@@ -8,6 +8,8 @@ optional "kind" (prove|implement|hints), "header"}. Each output line:
 its own `error` record (with its "line" number) and the batch goes on. Verdicts are written as they
 complete and flushed, so a killed run keeps everything it finished. OUT defaults to stdout.
 
+`--server URL` sends the checks to a `prover serve` instead of local verifier processes.
+
 File mode:
   prover verify --lang dafny --spec SPEC.dfy CANDIDATE.dfy...
 prints one JSON line per candidate (with "id" = the file path); exit status 0 iff all verified.
@@ -42,7 +44,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--header", default="", help="header for --spec mode (Lean imports; empty for Dafny)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the verdict cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-    p.add_argument("--server", metavar="URL", help="send the checks to a `prover serve` at URL instead of local processes")
+    p.add_argument("--server", metavar="URL", help="send the checks to a `prover serve` at URL instead of local processes "
+                   "(its own --timeout, --workers and cache then apply)")
     p.add_argument("--api-key-file", metavar="F", help="with --server: file holding its API key")
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Task
-from ..train.rewards import RewardConfig, reward_for
-from .backend import backend, fill, prepare
+# Absolute imports: verl loads this file by its path (`custom_reward_function.path`), outside its package.
+from prover.core import Task
+from prover.rewards.backend import backend, fill, prepare
+from prover.train.rewards import RewardConfig, reward_for
 
 
 class VerifierError(RuntimeError):

@@ -140,8 +140,10 @@ def create_app(settings: ServeSettings, factory: Callable[[str, float], Verifier
         return {"results": [verdict_record(it.id, v.to_dict()) for it, v in zip(items, verdicts)]}
 
     async def health() -> dict:
-        return {"status": "ok", "queue": service.queue.stats(), "toolchains": service.verifiers.toolchains(),
-                "pools": {"workers_per_verifier": settings.workers, "default_timeout": settings.timeout},
+        pools = service.verifiers.describe()
+        return {"status": "ok", "queue": service.queue.stats(),
+                "toolchains": {p["lang"]: p["toolchain"] for p in pools if p["timeout"] == settings.timeout},
+                "pools": [{**p, "workers": settings.workers} for p in pools],
                 "limits": {"max_items": settings.max_items, "max_body_bytes": settings.max_body_bytes,
                            "max_item_bytes": settings.max_item_bytes, "max_timeout": settings.max_timeout,
                            "max_queue": settings.max_queue}}

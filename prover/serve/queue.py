@@ -79,9 +79,11 @@ class Verifiers:
             raise TooManyTimeouts(f"this server already runs {lang} verifiers for the timeouts {sorted(have)} "
                                   f"(max_timeouts = {MAX_TIMEOUTS}); use one of them")
 
-    def toolchains(self) -> dict[str, str]:
+    def describe(self) -> list[dict[str, Any]]:
+        """Every verifier made so far: language, timeout, toolchain stamp ("" when none is installed)."""
         with self._lock:
-            return {lang: v.toolchain() for (lang, _), v in self._made.items()}
+            made = sorted(self._made.items())
+        return [{"lang": lang, "timeout": timeout, "toolchain": v.toolchain()} for (lang, timeout), v in made]
 
     def close(self) -> None:
         with self._lock:

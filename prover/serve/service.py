@@ -87,6 +87,8 @@ class Service:
         self.settings = settings
         self.metrics = Metrics()
         self.verifiers = Verifiers(factory or default_factory(settings))
+        for lang in ("dafny", "lean"):  # made now (no process starts yet), so /health names the toolchains
+            self.verifiers.get(lang, float(settings.timeout))
         # Twice the processes, as `check_many` in exact mode: some threads wait on CLI confirmations.
         self.queue = WorkQueue(self.verifiers, settings.max_queue, 2 * settings.workers, settings.workers,
                                on_verdict=lambda lang, v: self.metrics.verdict(lang, v.status, v.seconds))
