@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+pytest.importorskip("fastapi", reason="the `serve` extra is not installed (pip install -e '.[serve]')")
+
 from dafny_env import doctor
 from prover.client import AsyncVerifierClient, ServeError, VerifierClient
 from prover.rewards.trl import AsyncProverReward, ProverReward

@@ -9,8 +9,11 @@ import os
 import subprocess
 import sys
 
-import httpx
 import pytest
+
+pytest.importorskip("fastapi", reason="the `serve` extra is not installed (pip install -e '.[serve]')")
+
+import httpx  # noqa: E402 (after the guard)
 
 from dafny_env import doctor
 from tests.fixtures_models import tiny_model_dir  # noqa: F401 (a fixture)

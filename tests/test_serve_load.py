@@ -10,8 +10,11 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 import pytest
+
+pytest.importorskip("fastapi", reason="the `serve` extra is not installed (pip install -e '.[serve]')")
+
+import httpx  # noqa: E402 (after the guard)
 
 from dafny_env import doctor
 from prover.client import VerifierClient
