@@ -25,13 +25,12 @@ COMPARED = ("status", "reason", "messages", "toolchain", "cached")
 def redteam_items(fast_only: bool) -> list[dict]:
     out = []
     for mod, tag in ((red1, "r1"), (red2, "r2")):
-        cases = [(n, t, c) for n, t, c, *_ in mod.ATTACKS] + list(mod.HONEST)
-        fast = mod.FAST_ATTACKS | mod.FAST_HONEST
-        for name, tid, cand in cases:
-            if fast_only and name not in fast:
+        cases = [("attack", n, t, c) for n, t, c, *_ in mod.ATTACKS] + [("honest", *h) for h in mod.HONEST]
+        for what, name, tid, cand in cases:
+            if fast_only and name not in (mod.FAST_ATTACKS if what == "attack" else mod.FAST_HONEST):
                 continue
             task = red1.task_for(tid)
-            out.append({"id": f"{tag}/{name}", "lang": "dafny", "statement": task.statement, "candidate": cand,
+            out.append({"id": f"{tag}/{what}/{name}", "lang": "dafny", "statement": task.statement, "candidate": cand,
                         "kind": task.kind})
     return out
 
