@@ -49,7 +49,7 @@ def test_32_clients_every_item_answered_once(tmp_path):
     s = Server("--workers", "2", "--max-queue", "48", "--max-items", "4", cache_dir=str(tmp_path / "cache"))
     answered: Counter = Counter()
     wrong: list = []
-    stop = time.monotonic() + 15
+    stop = time.monotonic() + 8
 
     def client(c: int) -> int:
         n = 0
@@ -101,10 +101,11 @@ def test_a_killed_dafnyserver_costs_latency_not_a_verdict():
         with ThreadPoolExecutor(1) as ex:
             fut = ex.submit(httpx.post, s.url + "/v1/verify", json={"items": items}, timeout=600)
             deadline = time.monotonic() + 60
-            while not (pids := verifier_pids(s)) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            while httpx.get(s.url + "/health").json()["queue"]["running"] == 0:
-                time.sleep(0.05)
+            busy: list[int] = []
+            while not busy and time.monotonic() < deadline:  # a DafnyServer with z3 running under it
+                busy = [p for p in verifier_pids(s) if any("z3" in cmdline(c) for c in descendants(p))]
+                time.sleep(0.02)
+            pids = busy
             os.kill(pids[0], signal.SIGKILL)
             r = fut.result()
         assert r.status_code == 200
