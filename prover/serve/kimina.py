@@ -22,8 +22,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from ..core import Candidate, Task, Verdict
 from ..commands.verify import verdict_record
+from ..core import Candidate, Task, Verdict
 from .service import LimitError
 
 _DAFNY_EXAMPLE = "lemma Two()\n  ensures 1 + 1 == 2\n{\n}\n"
