@@ -140,6 +140,25 @@ def test_kimina_legacy_verify_and_lean_without_lean(server):
     assert old.status_code == 200 and "no Lean" in old.json()["results"][0]["error"]
 
 
+def test_lean_snippets_become_tasks_with_the_last_theorem_as_statement(server):
+    from prover.serve.kimina import snippet_task
+
+    code = ("import Mathlib\nimport Aesop\n\nlemma aux (y : ℕ) : y + 0 = y := by simp\n\n"
+            "theorem t {x : ℕ} (h : x = (by exact 1)) : x = 1 := by\n  simp [h]\n")
+    task, cand = snippet_task("lean", "s", code)
+    assert task.header == "import Mathlib\nimport Aesop\n\n" and cand.text == code[len(task.header):]
+    assert task.statement == "theorem t {x : ℕ} (h : x = (by exact 1)) : x = 1 := by"
+    for bad, why in (("#check Nat", "no `theorem`"), ("theorem u : 1 = 1 := rfl", "term")):
+        with pytest.raises(ValueError, match=why):
+            snippet_task("lean", "s", bad)
+    r = httpx.post(server.url + "/api/check", json={"snippets": [{"id": "a", "code": "#check Nat"},
+                                                                 {"id": "b", "code": "theorem u : 1 = 1 := by rfl"}],
+                                                    "timeout": 6}, timeout=60)
+    assert r.status_code == 200
+    a, b = r.json()["results"]
+    assert "no `theorem`" in a["error"] and "no Lean" in b["error"]
+
+
 def test_the_real_kimina_client_where_it_imports(server):
     try:
         from kimina_client import KiminaClient

@@ -82,15 +82,42 @@ class VerifyResponse(BaseModel):
 
 
 def snippet_task(lang: str, sid: str, code: str) -> tuple[Task, Candidate]:
-    """The task a snippet is checked as: the program against itself; Lean's leading imports are its header."""
-    header = ""
-    if lang == "lean":
-        lines = code.splitlines(keepends=True)
-        n = 0
-        while n < len(lines) and (lines[n].startswith("import ") or not lines[n].strip()):
-            n += 1
-        header, code = "".join(lines[:n]), "".join(lines[n:])
-    return Task(id=sid, lang=lang, statement=code, header=header), Candidate(task_id=sid, text=code)
+    """The task a snippet is checked as; `ValueError` when it holds nothing to check.
+
+    Dafny: the program against itself. Lean: the leading imports are the header; the statement is
+    the last `theorem`/`lemma` up to its `:= by`, and the whole snippet is the candidate (full code,
+    so helper lemmas before it stay in). The Lean verifier needs a statement that ends in `:= by`:
+    a term-mode proof (`:= rfl`) or a snippet with no theorem gets a clear `error` result.
+    """
+    if lang == "dafny":
+        return Task(id=sid, lang=lang, statement=code), Candidate(task_id=sid, text=code)
+    lines = code.splitlines(keepends=True)
+    n = 0
+    while n < len(lines) and (lines[n].startswith("import ") or not lines[n].strip()):
+        n += 1
+    header, body = "".join(lines[:n]), "".join(lines[n:])
+    return Task(id=sid, lang=lang, statement=_lean_statement(body), header=header), Candidate(task_id=sid, text=body)
+
+
+def _lean_statement(body: str) -> str:
+    from lean_env.lexer import IDENT, code_tokens
+
+    toks = code_tokens(body)
+    starts = [i for i, t in enumerate(toks) if t.kind == IDENT and t.text in ("theorem", "lemma")]
+    if not starts:
+        raise ValueError("the snippet declares no `theorem` or `lemma` to check")
+    depth = 0  # `:=` inside brackets is a default argument or a `by` in a binder, not the proof
+    for i in range(starts[-1] + 1, len(toks)):
+        t = toks[i]
+        if t.text in ("(", "[", "{", "⦃"):
+            depth += 1
+        elif t.text in (")", "]", "}", "⦄"):
+            depth -= 1
+        elif depth == 0 and t.text == ":=":
+            if i + 1 < len(toks) and toks[i + 1].text == "by":
+                return body[toks[starts[-1]].start : toks[i + 1].end]
+            raise ValueError("the last theorem's proof is a term (`:=` without `by`); only tactic proofs are checked")
+    raise ValueError("the last theorem has no `:=` (no proof)")
 
 
 def _message(severity: str, line: int, column: int, text: str) -> dict[str, Any]:
@@ -128,8 +155,18 @@ def router(lang: str) -> APIRouter:
         service.check_items([sid for sid, _ in snippets], [(f"snippet {sid!r}", len(code.encode("utf-8", "surrogatepass")))
                                                            for sid, code in snippets])
         seconds = service.timeout_for(float(timeout))
-        jobs = [(*snippet_task(lang, sid, code), seconds) for sid, code in snippets]
-        return await service.run(request, jobs)
+        verdicts: list[Verdict | None] = [None] * len(snippets)
+        jobs, where = [], []
+        for i, (sid, code) in enumerate(snippets):
+            try:
+                jobs.append((*snippet_task(lang, sid, code), seconds))
+                where.append(i)
+            except ValueError as e:
+                verdicts[i] = Verdict("error", f"input:snippet: {e}")
+        if jobs:
+            for i, v in zip(where, await service.run(request, jobs)):
+                verdicts[i] = v
+        return [v for v in verdicts if v is not None]
 
     @r.post("/api/check", response_model=CheckResponse, response_model_exclude_none=True,
             summary=f"Kimina's check: {lang} snippets")
