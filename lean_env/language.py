@@ -37,6 +37,11 @@ class LeanLanguage(EnvLanguage):
 
         return task_from_text(name, text)
 
+    def snippet_task(self, sid: str, code: str):
+        from .statement_file import snippet_task
+
+        return snippet_task(sid, code)
+
     def statement_check(self, timeout: float, memory_mb: int | None):
         # the checker elaborates each statement alone first (`task:does-not-elaborate`)
         return None

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 if TYPE_CHECKING:
     from .cache import VerdictCache
-    from .records import Task, Verifier
+    from .records import Candidate, Task, Verifier
     from .text import Extraction, Prompt
 
 # name -> "module:attribute" of the language object
@@ -52,6 +52,10 @@ class Language(Protocol):
 
     def task_from_text(self, name: str, text: str, kind: str = "prove") -> "Task":
         """A task from a statement file's text."""
+
+    def snippet_task(self, sid: str, code: str) -> "tuple[Task, Candidate]":
+        """A whole snippet (Kimina's `code`) as a task and its candidate; ValueError when it holds
+        nothing to check."""
 
     def statement_check(self, timeout: float, memory_mb: int | None) -> StatementCheck | None:
         """A check that a user's task file states something the verifier reads, or None."""

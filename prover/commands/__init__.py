@@ -7,6 +7,7 @@ Every module defines `HELP` (one line for `prover --help`), `add_arguments(parse
 COMMANDS = {
     "doctor": "prover.commands.doctor",
     "verify": "prover.commands.verify",
+    "serve": "prover.commands.serve",
     "search": "prover.commands.search",
     "eval": "prover.commands.eval",
     "train": "prover.commands.train",

@@ -8,6 +8,8 @@ optional "kind" (prove|implement|hints), "header"}. Each output line:
 its own `error` record (with its "line" number) and the batch goes on. Verdicts are written as they
 complete and flushed, so a killed run keeps everything it finished. OUT defaults to stdout.
 
+`--server URL` sends the checks to a `prover serve` instead of local verifier processes.
+
 File mode:
   prover verify --lang dafny --spec SPEC.dfy CANDIDATE.dfy...
 prints one JSON line per candidate (with "id" = the file path); exit status 0 iff all verified.
@@ -42,9 +44,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--header", default="", help="header for --spec mode (Lean imports; empty for Dafny)")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the verdict cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--server", metavar="URL", help="send the checks to a `prover serve` at URL instead of local processes "
+                   "(its own --timeout, --workers and cache then apply)")
+    p.add_argument("--api-key-file", metavar="F", help="with --server: file holding its API key")
 
 
-def _record(item_id: Any, verdict_dict: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def verdict_record(item_id: Any, verdict_dict: dict[str, Any], **extra: Any) -> dict[str, Any]:
     rec = {"id": item_id, **{k: verdict_dict[k] for k in VERDICT_FIELDS[1:]}}
     rec.update(extra)
     return rec
@@ -67,7 +72,7 @@ class _StdoutWriter:
 def _input_error(lineno: int, item_id: Any, reason: str) -> dict[str, Any]:
     from verifier_core.records import Verdict
 
-    return _record(item_id, Verdict("error", f"input: {reason}").to_dict(), line=lineno)
+    return verdict_record(item_id, Verdict("error", f"input: {reason}").to_dict(), line=lineno)
 
 
 def _pairs_from_jsonl(path: str, lang: str, writer) -> tuple[list, list]:
@@ -116,6 +121,13 @@ def _read_text(path: str) -> tuple[str | None, str]:
         return None, f"input:binary: {path} is not UTF-8 text (byte {e.start})"
 
 
+def _remote(args: argparse.Namespace):
+    """The server's verifier; the server's own --timeout, --workers and cache apply."""
+    from ..client import RemoteVerifier, read_key
+
+    return RemoteVerifier(args.server, read_key(args.api_key_file) if args.api_key_file else None, lang=args.lang)
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -147,19 +159,19 @@ def run(args: argparse.Namespace) -> int:
                 text, why = _read_text(path)
                 if text is None:
                     status = "rejected" if why.startswith("input:binary") else "error"
-                    writer.write(_record(path, Verdict(status, why).to_dict()))
+                    writer.write(verdict_record(path, Verdict(status, why).to_dict()))
                     all_verified = False
                     continue
                 task = Task(id=path, lang=args.lang, statement=spec, header=args.header, kind=args.kind)
                 pairs.append((task, Candidate(task_id=path, text=text)))
                 ids.append(path)
         if pairs:
-            verifier = get_verifier(args.lang, cache=not args.no_cache, **options)
+            verifier = _remote(args) if args.server else get_verifier(args.lang, cache=not args.no_cache, **options)
             bar = tqdm(total=len(pairs), desc="verify", unit="check", file=sys.stderr,
                        disable=args.no_progress or None)
             try:
                 def on_result(i: int, verdict: Verdict) -> None:
-                    writer.write(_record(ids[i], verdict.to_dict()))
+                    writer.write(verdict_record(ids[i], verdict.to_dict()))
                     bar.update(1)
 
                 verdicts = verifier.check_many(pairs, on_result=on_result)

@@ -1,0 +1,1 @@
+"""`prover serve`: the verifiers over HTTP (FastAPI under uvicorn); see `app.py`."""
