@@ -269,7 +269,7 @@ class LeanVerifier:
             return Verdict("error", f"input:wrong-lang: task {task.id!r} is {task.lang}, not lean")
         g = gate(task, cand)
         if not g.ok:
-            if g.rule == "task:unparsable":
+            if g.rule.startswith("task:"):
                 return Verdict("error", f"{g.rule}: {g.detail}")
             if g.rule == "bad-input":
                 return Verdict("error", f"input:bad: {g.detail}")

@@ -191,10 +191,10 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
     if bench.split:
         records = [r for r in records if r.get("split") == bench.split]
     if bench.lang == "lean":
-        return [_lean_task(r, bench) for r in records], []
+        return _drop_unusable([_lean_task(r, bench) for r in records], [])
     if bench.source is _MINIF2F_DAFNY:
         header = minif2f_dafny_header(path.parent)
-        return [minif2f_dafny_task(r, header, bench.name) for r in records], []
+        return _drop_unusable([minif2f_dafny_task(r, header, bench.name) for r in records], [])
     if toolchain is None:
         toolchain = installed_toolchain(bench.lang)
     tasks, skipped = [], []
@@ -204,7 +204,22 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
             skipped.append((r["id"], reason))
         else:
             tasks.append(_dafny_task(r, bench))
-    return tasks, skipped
+    return _drop_unusable(tasks, skipped)
+
+
+def _drop_unusable(tasks: list[Task], skipped: list[tuple[str, str]]) -> tuple[list[Task], list[tuple[str, str]]]:
+    """Move the tasks whose statement cannot be a task (empty, only comments: a few DafnyBench and
+    MBPP-DFY rows) to `skipped` with the reason; each would reward any program."""
+    from .verifiers import statement_problem
+
+    kept = []
+    for t in tasks:
+        problem = statement_problem(t)
+        if problem:
+            skipped.append((t.id, problem))
+        else:
+            kept.append(t)
+    return kept, skipped
 
 
 def _lean_task(r: dict[str, Any], bench: Benchmark) -> Task:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .cache import VerdictCache
 from .config import verdict_cache_path
-from .core import Verifier
+from .core import Task, Verifier
 
 
 def get_verifier(lang: str, *, cache: VerdictCache | None | bool = True, **options: Any) -> Verifier:
@@ -39,3 +39,14 @@ def verifier_mode(lang: str, options: dict[str, Any]) -> str:
 
         return mode(bool(options.get("confirm_failures", True)))
     return ""
+
+
+def statement_problem(task: Task) -> str:
+    """The `task:` reason when `task` cannot be a task at all (its statement is empty, only comments,
+    unparsable, or leaves nothing to prove), else "". Pure Python: no verifier is started, so a job
+    refuses or excludes such a task before any work; the verifiers' gates answer the same."""
+    if task.lang == "dafny":
+        from dafny_env.soundness import statement_problem as problem
+    else:
+        from lean_env.soundness import statement_problem as problem
+    return problem(task)

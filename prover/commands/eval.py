@@ -117,7 +117,7 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     note = ""
     if skipped:
         note = (f"{len(skipped)} tasks excluded: their reference solution does not verify on the installed "
-                f"toolchain ({toolchain}).")
+                f"toolchain ({toolchain}), or their statement leaves nothing to prove.")
         print(f"note: {note} See `excluded` in summary.json.", file=sys.stderr)
     if not toolchain:
         print(f"warning: no {lang} verifier found (`prover doctor`); every check will be an `error`",
@@ -134,12 +134,15 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     policy = load_policy_from_args(args, "eval")
     if policy is None:
         return 2
+    from ..evaluation.statements import with_statement_problems
+
     statement_check = None
     # Named benchmarks have measured (or, for dafny-team, tested) references; a task file has neither.
     if lang == "dafny" and args.bench not in benchmarks.BENCHMARKS:
         from ..evaluation.statements import dafny_statement_check
 
         statement_check = dafny_statement_check(settings.verifier["timeout"], settings.verifier["memory_mb"])
+    statement_check = with_statement_problems(statement_check)
     runner = EvalRun(out, settings, tasks, policy, factory, workers=args.workers, gen_batch=args.gen_batch,
                      progress=not args.no_progress, statement_check=statement_check)
     t0 = time.time()

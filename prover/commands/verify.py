@@ -72,8 +72,9 @@ def _input_error(lineno: int, item_id: Any, reason: str) -> dict[str, Any]:
 
 def _pairs_from_jsonl(path: str, lang: str, writer) -> tuple[list, list]:
     """(pairs, ids) for good lines; bad lines are answered with an error record right away."""
-    from ..core import Candidate, Task
+    from ..core import Candidate, Task, Verdict
     from ..jsonl import read_jsonl
+    from ..verifiers import statement_problem
 
     pairs, ids = [], []
     for ln in read_jsonl(path):
@@ -98,6 +99,10 @@ def _pairs_from_jsonl(path: str, lang: str, writer) -> tuple[list, list]:
         except ValueError as e:
             writer.write(_input_error(ln.lineno, item_id, f"line {ln.lineno}: {e}"))
             continue
+        problem = statement_problem(task)
+        if problem:  # no verifier can answer for it: any program would pass
+            writer.write(_record(item_id, Verdict("error", problem).to_dict(), line=ln.lineno))
+            continue
         pairs.append((task, Candidate(task_id=task.id, text=candidate)))
         ids.append(item_id)
     return pairs, ids
@@ -121,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
     from ..core import Candidate, Task, Verdict
     from ..jsonl import JsonlWriter
-    from ..verifiers import get_verifier
+    from ..verifiers import get_verifier, statement_problem
 
     if args.spec and not args.candidates:
         print("prover verify: --spec needs at least one CANDIDATE file", file=sys.stderr)
@@ -141,6 +146,11 @@ def run(args: argparse.Namespace) -> int:
             spec, why = _read_text(args.spec)
             if spec is None:
                 print(f"prover verify: {why}", file=sys.stderr)
+                return 2
+            problem = statement_problem(Task(id=args.spec, lang=args.lang, statement=spec, header=args.header,
+                                             kind=args.kind))
+            if problem:
+                print(f"prover verify: {args.spec}: {problem}", file=sys.stderr)
                 return 2
             pairs, ids = [], []
             for path in args.candidates:

@@ -9,7 +9,10 @@ no verification) under the same bridge and limits as every check. A statement Da
 failure, or, where the gate already cannot read the statement, as an `error` retried forever.
 A task with a trusted header (miniF2F-Dafny's definitions and library) is read with its header
 around it, as every check of it is: its statement names the header's functions.
-Lean needs no pass of its own: the checker elaborates each statement alone first and answers
+Every task, of a named benchmark too, is first asked whether it leaves anything to prove at all
+(`prover.verifiers.statement_problem`, no verifier needed): an empty or comment-only statement
+would pass any program that verifies on its own.
+Lean needs no Lean pass of its own: the checker elaborates each statement alone first and answers
 `task:does-not-elaborate` for one that does not.
 """
 
@@ -73,3 +76,14 @@ def dafny_statement_check(timeout: float = 60.0, memory_mb: int | None = 4096) -
         return f"task:{phase}: Dafny cannot read the statement: {where}"
 
     return check
+
+
+def with_statement_problems(check: StatementCheck | None) -> StatementCheck:
+    """`check` (None: no verifier pass) preceded by the verifier-free test for a statement that cannot
+    be a task at all."""
+    from ..verifiers import statement_problem
+
+    def both(task: Task) -> str:
+        return statement_problem(task) or (check(task) if check is not None else "")
+
+    return both
