@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from prover.core import Task
+from prover.errors import UserError
 from prover.jsonl import read_records
 
 from .records import Conjecture
 
 
-class RunDirMismatch(RuntimeError):
+class RunDirMismatch(UserError, RuntimeError):
     """OUT holds a run made with another config, or exists and --resume was not given."""
 
 

@@ -28,12 +28,13 @@ from typing import Any, Callable
 
 from .config import REPO_ROOT, data_dir as default_data_dir
 from .core import Task
+from .errors import UserError
 from .jsonl import read_jsonl
 
 TEAM_TASKS = REPO_ROOT / "dafny_env" / "tasks" / "team.jsonl"
 
 
-class BenchmarkError(RuntimeError):
+class BenchmarkError(UserError, RuntimeError):
     """A benchmark cannot be loaded (unknown name, missing data and no way to download it)."""
 
 
@@ -146,7 +147,10 @@ def benchmark_lang(name: str) -> str:
     """`lean` or `dafny` for a named benchmark; for a task file, the language of its first task."""
     if name in BENCHMARKS:
         return BENCHMARKS[name].lang
-    return _load(name, None, "")[0][0].lang
+    tasks = _load(name, None, "")[0]
+    if not tasks:
+        raise BenchmarkError(f"{name}: the task file holds no tasks")
+    return tasks[0].lang
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,8 +190,7 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
     bench, path = _resolve(name, data_dir)
     records = _records(path)
     if bench.source is None:  # the team's tasks or a user's file: already in Task form
-        tasks = [Task.from_dict(r, lang=bench.lang or None) for r in records]
-        return tasks, []
+        return [_file_task(path, i, r, bench.lang) for i, r in enumerate(records, 1)], []
     if bench.split:
         records = [r for r in records if r.get("split") == bench.split]
     if bench.lang == "lean":
@@ -220,6 +223,13 @@ def _drop_unusable(tasks: list[Task], skipped: list[tuple[str, str]]) -> tuple[l
         else:
             kept.append(t)
     return kept, skipped
+
+
+def _file_task(path: Path, number: int, record: dict[str, Any], lang: str) -> Task:
+    try:
+        return Task.from_dict(record, lang=lang or None)
+    except (ValueError, TypeError) as e:
+        raise BenchmarkError(f"{path}: task {number}: {e} (each line needs id, lang, statement)") from None
 
 
 def _lean_task(r: dict[str, Any], bench: Benchmark) -> Task:

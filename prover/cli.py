@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from . import __version__
 from .commands import COMMANDS
+from .errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,10 +36,25 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._run(args) or 0)
+        status = int(args._run(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return status
+    except UserError as e:
+        print(f"prover {args.command}: error: {one_line(str(e))}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # The reader went away (`prover eval --list | head -1`): nothing more can be shown.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"prover {args.command}: output closed by the reader (broken pipe); stopped", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def one_line(message: str) -> str:
+    """A message on one line: its own line breaks become "; "."""
+    return "; ".join(part.strip() for part in message.splitlines() if part.strip())
 
 
 if __name__ == "__main__":

@@ -15,10 +15,12 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .errors import UserError
+
 T = TypeVar("T")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A config file names an unknown key or gives a value of the wrong type."""
 
 
@@ -26,7 +28,12 @@ def load_config(cls: type[T], path: str | os.PathLike) -> T:
     """Read a YAML (or JSON, a subset of YAML) file into the dataclass `cls`."""
     import yaml
 
-    text = Path(path).read_text(encoding="utf-8")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not a YAML file: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the config: {e.strerror}") from None
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as e:

@@ -25,9 +25,11 @@ import re
 import sys
 import time
 
+from ..errors import UserError
 from .policy_args import add_policy_arguments, load_policy_from_args, policy_identity
 
 HELP = "evaluate a policy on a benchmark (pass@k, resumable, with a report)"
+DEFAULT_KS = (1, 8, 32)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,9 +37,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="benchmark name (see --list) or a task .jsonl file (default: dafny-team)")
     add_policy_arguments(p)
     p.add_argument("--samples", "-n", type=int, default=8, help="samples per task (default: 8)")
-    p.add_argument("--k", default="1,8,32",
-                   help="comma-separated k for pass@k (solved within k attempts for the portfolio); values "
-                        "above --samples are dropped (default: 1,8,32)")
+    p.add_argument("--k", help="comma-separated k for pass@k (solved within k attempts for the portfolio); values "
+                               "above --samples are dropped, with a note (default: those of 1,8,32 up to --samples)")
     p.add_argument("--out", help="run directory (default: evals/<bench>__<policy>__n<samples>); "
                                  "an existing one is resumed")
     p.add_argument("--workers", "-w", type=int, default=min(2, os.cpu_count() or 1),
@@ -53,7 +54,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
 
 
-def _parse_ks(text: str, samples: int) -> list[int]:
+def _parse_ks(text: str | None, samples: int) -> list[int]:
+    if text is None:
+        return [k for k in DEFAULT_KS if k <= samples]
     try:
         ks = sorted({int(x) for x in text.split(",") if x.strip()})
     except ValueError:
@@ -99,16 +102,12 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     from .. import benchmarks
     from ..evaluation import backends
     from ..evaluation.report import build_summary, write_report, write_summary
-    from ..evaluation.runner import EvalRun, EvalSettings, RunLocked, SettingsMismatch
+    from ..evaluation.runner import EvalRun, EvalSettings
 
-    try:
-        lang = benchmarks.benchmark_lang(args.bench)
-        toolchain = benchmarks.installed_toolchain(lang)
-        tasks, skipped = benchmarks.load_with_exclusions(args.bench, toolchain=toolchain)
-        revision = benchmarks.data_revision(args.bench)
-    except benchmarks.BenchmarkError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    lang = benchmarks.benchmark_lang(args.bench)
+    toolchain = benchmarks.installed_toolchain(lang)
+    tasks, skipped = benchmarks.load_with_exclusions(args.bench, toolchain=toolchain)
+    revision = benchmarks.data_revision(args.bench)
     if args.limit is not None:
         tasks = tasks[: args.limit]
     if not tasks:
@@ -123,6 +122,8 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
         print(f"warning: no {lang} verifier found (`prover doctor`); every check will be an `error`",
               file=sys.stderr)
     out = args.out or _default_out(args.bench, args.policy, args.samples)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise UserError(f"--out {out} is a file; name a run directory (new, or one to resume)")
     options = {k: v for k, v in (("timeout", args.timeout), ("memory_mb", args.memory_mb)) if v is not None}
     settings = EvalSettings(bench=args.bench, data_revision=revision, policy=policy_identity(args), samples=args.samples,
                             limit=args.limit, lang=lang, toolchain=toolchain, task_ids=[t.id for t in tasks],
@@ -148,9 +149,6 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     t0 = time.time()
     try:
         scores = runner.run(ks)
-    except (SettingsMismatch, RunLocked) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
     finally:
         policy.close()
     unusable = runner.excluded()

@@ -24,6 +24,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..errors import UserError
 from .policy_args import add_policy_arguments, load_policy_from_args
 
 HELP = "search for a proof of one statement (whole-proof sampling, repair, or best-first tactic search)"
@@ -60,9 +61,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         task = _load_task(args)
-    except (OSError, ValueError, KeyError) as e:
-        print(f"search: {e}", file=sys.stderr)
-        return 2
+    except OSError as e:
+        raise UserError(f"cannot read --statement-file {args.statement_file}: {e.strerror}") from None
+    except (ValueError, KeyError) as e:
+        raise UserError(str(e.args[0]) if e.args else str(e)) from None
     if args.mode == "best-first" and task.lang != "lean":
         print("search: best-first tactic search needs Lean proof states; use --mode sample or repair for Dafny",
               file=sys.stderr)

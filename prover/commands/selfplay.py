@@ -39,19 +39,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from conjecturer.canaries import CanaryVerified
     from conjecturer.config import SelfPlayConfig
-    from conjecturer.selfplay import RunDirMismatch, SelfPlay
-    from prover.configfile import ConfigError, load_config
+    from conjecturer.selfplay import SelfPlay
+    from prover.configfile import load_config
 
-    try:
-        cfg = load_config(SelfPlayConfig, args.config)
-    except (ConfigError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cfg = load_config(SelfPlayConfig, args.config)
     sp = SelfPlay(cfg, args.out, resume=args.resume, ray_address=args.ray_address, progress=not args.no_progress,
                   config_text=Path(args.config).read_text(encoding="utf-8"))
     try:
         rows = sp.run()
-    except (RunDirMismatch, FileNotFoundError, ValueError) as e:
+    except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     except CanaryVerified as e:

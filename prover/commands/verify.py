@@ -23,6 +23,8 @@ import json
 import sys
 from typing import Any, TextIO
 
+from ..errors import UserError
+
 HELP = "verify candidates (JSONL in, JSONL verdicts out, or a spec file and candidate files)"
 VERDICT_FIELDS = ("id", "status", "reason", "messages", "seconds", "cached", "toolchain")
 
@@ -121,6 +123,13 @@ def _read_text(path: str) -> tuple[str | None, str]:
         return None, f"input:binary: {path} is not UTF-8 text (byte {e.start})"
 
 
+def _readable(path: str, option: str) -> None:
+    try:
+        open(path, "rb").close()
+    except OSError as e:
+        raise UserError(f"cannot read {option} {path}: {e.strerror}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -134,7 +143,12 @@ def run(args: argparse.Namespace) -> int:
     if args.jsonl and args.candidates:
         print("prover verify: candidate files are only for --spec mode", file=sys.stderr)
         return 2
-    writer = JsonlWriter(args.out) if args.out else _StdoutWriter(sys.stdout)
+    if args.jsonl:
+        _readable(args.jsonl, "--jsonl")
+    try:
+        writer = JsonlWriter(args.out) if args.out else _StdoutWriter(sys.stdout)
+    except OSError as e:
+        raise UserError(f"cannot write --out {args.out}: {e.strerror}") from None
     options: dict[str, Any] = {"workers": args.workers, "timeout": args.timeout}
     if args.memory_mb:
         options["memory_mb"] = args.memory_mb

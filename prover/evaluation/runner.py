@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..core import Candidate, Task, Verdict
+from ..errors import UserError
 from ..jsonl import JsonlWriter, read_records
 from ..policies.base import Policy, Request, Sample, unextracted_verdict
 from .backends import Checker, CheckerFactory
@@ -53,11 +54,11 @@ TASK_PROBLEM = "task:"
 GROUP_SIZE = 8
 
 
-class SettingsMismatch(RuntimeError):
+class SettingsMismatch(UserError, RuntimeError):
     """The run directory was made by a run with different settings; resuming would mix results."""
 
 
-class RunLocked(RuntimeError):
+class RunLocked(UserError, RuntimeError):
     """Another process is writing the run directory."""
 
 

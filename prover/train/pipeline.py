@@ -25,6 +25,7 @@ from typing import Any, Sequence
 
 from ..configfile import to_dict
 from ..core import STATUSES, Task
+from ..errors import UserError
 from ..evaluation.backends import CheckerFactory
 from .config import TrainConfig
 from .metrics import MetricsLog, pass1, pass1_per_task, write_report
@@ -32,7 +33,7 @@ from .metrics import MetricsLog, pass1, pass1_per_task, write_report
 CONFIG_FILE = "config.json"
 
 
-class RunDirError(RuntimeError):
+class RunDirError(UserError, RuntimeError):
     """OUT belongs to another run (or exists and --resume was not given)."""
 
 

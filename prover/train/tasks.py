@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 from ..core import Task
+from ..errors import UserError
 
 SEEDS = {"lean-workbook-seeds": "seeds/lean_workbook_seeds_5k.jsonl"}
 DEFAULT_TESTS = {"lean": ["minif2f-test"], "dafny": ["clover"]}
 
 
-class OverlapError(ValueError):
+class OverlapError(UserError, ValueError):
     """Training tasks share statements with a test benchmark."""
 
 
