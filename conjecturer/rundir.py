@@ -12,6 +12,7 @@ from typing import Any
 from prover.core import Task
 from prover.errors import UserError
 from prover.jsonl import read_records
+from prover.rundir import did_no_work
 
 from .records import Conjecture
 
@@ -41,6 +42,8 @@ def read_json(path: Path) -> Any:
 def open_run_dir(out: Path, config: dict[str, Any], resume: bool) -> None:
     """Create `out` with its config.json, or check that the run there was made with `config`."""
     cfg_file = out / "config.json"
+    if cfg_file.exists() and not resume and did_no_work(out):
+        cfg_file.unlink()  # a start that failed before any work (a bad benchmark, say): begin again
     if cfg_file.exists():
         if not resume:
             raise RunDirMismatch(f"{out} already holds a self-play run; pass --resume to continue it "

@@ -24,6 +24,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import UserError
+
 HELP = "conjecturer/prover self-play rounds (STP), resumable, on Dafny or Lean"
 
 
@@ -40,9 +42,12 @@ def run(args: argparse.Namespace) -> int:
     from conjecturer.canaries import CanaryVerified
     from conjecturer.config import SelfPlayConfig
     from conjecturer.selfplay import SelfPlay
+    from prover.benchmarks import installed_toolchain
     from prover.configfile import load_config
 
     cfg = load_config(SelfPlayConfig, args.config)
+    if not args.ray_address and not installed_toolchain(cfg.lang):  # ray actors verify on their own machines
+        raise UserError(f"no {cfg.lang} verifier on this machine (see `prover doctor`); self-play needs one")
     sp = SelfPlay(cfg, args.out, resume=args.resume, ray_address=args.ray_address, progress=not args.no_progress,
                   config_text=Path(args.config).read_text(encoding="utf-8"))
     try:
@@ -50,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except UserError:
+        raise  # one line, from prover.cli
     except CanaryVerified as e:
         print(f"error: {e}", file=sys.stderr)
         return 3

@@ -31,6 +31,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
+def _check_before_claiming(cfg, lang: str, ray_address: str | None) -> None:
+    """What a run would fail on later, checked before it claims OUT (a refused start leaves nothing)."""
+    from ..benchmarks import installed_toolchain
+    from ..policies import resolve_model_path
+
+    try:
+        resolve_model_path(cfg.model.path)
+    except FileNotFoundError as e:
+        raise UserError(f"model.path: {e}") from None
+    if not ray_address and not installed_toolchain(lang):  # ray actors verify on their own machines
+        raise UserError(f"no {lang} verifier on this machine (see `prover doctor`); training needs one")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..configfile import load_config
     from ..train.config import TrainConfig
@@ -45,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:  # no tasks after the split, or tasks that are no tasks
         raise UserError(str(e)) from None
     lang = train[0].lang
+    _check_before_claiming(cfg, lang, args.ray_address)
     factories = []
     for heldout_checks in (False, True):
         options = cfg.verifier.options(lang, heldout=heldout_checks)
