@@ -26,6 +26,7 @@ import sys
 import time
 
 from ..errors import UserError
+from .argtypes import positive_float, positive_int
 from .policy_args import add_policy_arguments, load_policy_from_args, policy_identity
 
 HELP = "evaluate a policy on a benchmark (pass@k, resumable, with a report)"
@@ -36,19 +37,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bench", default="dafny-team",
                    help="benchmark name (see --list) or a task .jsonl file (default: dafny-team)")
     add_policy_arguments(p)
-    p.add_argument("--samples", "-n", type=int, default=8, help="samples per task (default: 8)")
+    p.add_argument("--samples", "-n", type=positive_int, default=8, help="samples per task (default: 8)")
     p.add_argument("--k", help="comma-separated k for pass@k (solved within k attempts for the portfolio); values "
                                "above --samples are dropped, with a note (default: those of 1,8,32 up to --samples)")
     p.add_argument("--out", help="run directory (default: evals/<bench>__<policy>__n<samples>); "
                                  "an existing one is resumed")
-    p.add_argument("--workers", "-w", type=int, default=min(2, os.cpu_count() or 1),
+    p.add_argument("--workers", "-w", type=positive_int, default=min(2, os.cpu_count() or 1),
                    help="verifier workers (default: min(2, CPUs))")
     p.add_argument("--ray", action="store_true", help="run the verifier workers as actors of a local ray")
     p.add_argument("--ray-address", help="run the verifier workers as actors on this ray cluster (implies --ray)")
-    p.add_argument("--limit", type=int, help="only the first L tasks of the benchmark")
-    p.add_argument("--timeout", type=float, help="seconds per check (default: the verifier's own)")
-    p.add_argument("--memory-mb", type=int, help="memory cap per verifier process in MiB (default: the verifier's own)")
-    p.add_argument("--gen-batch", type=int, default=4, help="tasks per policy.generate call (default: 4)")
+    p.add_argument("--limit", type=positive_int, help="only the first L tasks of the benchmark")
+    p.add_argument("--timeout", type=positive_float, help="seconds per check (default: the verifier's own)")
+    p.add_argument("--memory-mb", type=positive_int, help="memory cap per verifier process in MiB (default: the verifier's own)")
+    p.add_argument("--gen-batch", type=positive_int, default=4, help="tasks per policy.generate call (default: 4)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--compare", nargs=2, metavar=("DIR1", "DIR2"), help="show two finished runs side by side")
     p.add_argument("--list", action="store_true", help="list the benchmarks and exit")
@@ -60,9 +61,9 @@ def _parse_ks(text: str | None, samples: int) -> list[int]:
     try:
         ks = sorted({int(x) for x in text.split(",") if x.strip()})
     except ValueError:
-        raise SystemExit(f"--k must be comma-separated integers, got {text!r}")
+        raise UserError(f"--k must be comma-separated integers, got {text!r}") from None
     if not ks or ks[0] < 1:
-        raise SystemExit(f"--k values must be >= 1, got {text!r}")
+        raise UserError(f"--k values must be >= 1, got {text!r}")
     kept = [k for k in ks if k <= samples]
     if len(kept) < len(ks):
         print(f"note: pass@k needs n >= k samples; dropping k = {[k for k in ks if k > samples]} "
@@ -91,9 +92,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {e}", file=sys.stderr)
             return 2
         return 0
-    if args.samples < 1:
-        print("error: --samples must be >= 1", file=sys.stderr)
-        return 2
     ks = _parse_ks(args.k, args.samples)
     return _evaluate(args, ks)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .argtypes import nonnegative_float, nonnegative_int, positive_int, probability
+
 GENERATION_OPTIONS = ("temperature", "top_p", "max_new_tokens", "prompt_style", "threads", "seed")
 # The model policies' own defaults, stamped on results when the option is not given. The arguments
 # default to None so that an option given to a policy that does not take it is an error, not ignored.
@@ -15,13 +17,13 @@ def add_policy_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--policy", default="portfolio", help="portfolio, hf:PATH or vllm:PATH (default: portfolio); "
                    "a bare hf name such as smollm2-135m resolves under the models folder")
     g = p.add_argument_group("model policies (hf:, vllm:); the portfolio takes none of these")
-    g.add_argument("--temperature", type=float, help="0 = greedy (default: 1.0)")
-    g.add_argument("--top-p", type=float, help="(default: 0.95)")
-    g.add_argument("--max-new-tokens", type=int, help="(default: 512)")
+    g.add_argument("--temperature", type=nonnegative_float, help="0 = greedy (default: 1.0)")
+    g.add_argument("--top-p", type=probability, help="(default: 0.95)")
+    g.add_argument("--max-new-tokens", type=positive_int, help="(default: 512)")
     g.add_argument("--prompt-style", choices=("completion", "chat"),
                    help="default: chat when the tokenizer has a chat template, else completion")
-    g.add_argument("--threads", type=int, help="torch CPU threads (default: $PROVER_TORCH_THREADS or 1)")
-    g.add_argument("--seed", type=int)
+    g.add_argument("--threads", type=positive_int, help="torch CPU threads (default: $PROVER_TORCH_THREADS or 1)")
+    g.add_argument("--seed", type=nonnegative_int)
 
 
 def policy_identity(args: argparse.Namespace) -> str:

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
+from .argtypes import positive_float, positive_int
 from .policy_args import add_policy_arguments, load_policy_from_args
 
 HELP = "search for a proof of one statement (whole-proof sampling, repair, or best-first tactic search)"
@@ -41,16 +42,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="Dafny task kind for --statement-file (default: prove)")
     add_policy_arguments(p)
     p.add_argument("--mode", default="sample", choices=("sample", "best-first", "repair"))
-    p.add_argument("--budget", type=int, default=32,
+    p.add_argument("--budget", type=positive_int, default=32,
                    help="samples (sample, repair) or expansions (best-first) to spend (default: 32)")
-    p.add_argument("--batch", type=int, default=8,
+    p.add_argument("--batch", type=positive_int, default=8,
                    help="samples per generation call / repair round, or tactics per expansion (default: 8)")
-    p.add_argument("--rounds", type=int, help="repair rounds (default: budget / batch)")
-    p.add_argument("--seconds", type=float, help="wall-clock budget for the search")
+    p.add_argument("--rounds", type=positive_int, help="repair rounds (default: budget / batch)")
+    p.add_argument("--seconds", type=positive_float, help="wall-clock budget for the search")
     p.add_argument("--all", action="store_true", help="sample mode: verify every sample instead of stopping at a proof")
     v = p.add_argument_group("verifier")
-    v.add_argument("--workers", type=int, default=2, help="parallel verifier processes (default: 2)")
-    v.add_argument("--timeout", type=float, help="seconds per check (default: the verifier's own)")
+    v.add_argument("--workers", type=positive_int, default=2, help="parallel verifier processes (default: 2)")
+    v.add_argument("--timeout", type=positive_float, help="seconds per check (default: the verifier's own)")
     p.add_argument("--trace", help="write the JSON trace here (default: $PROVER_RUNS_DIR or ./runs, under search/)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")

@@ -24,6 +24,7 @@ import sys
 from typing import Any, TextIO
 
 from ..errors import UserError
+from .argtypes import positive_float, positive_int
 
 HELP = "verify candidates (JSONL in, JSONL verdicts out, or a spec file and candidate files)"
 VERDICT_FIELDS = ("id", "status", "reason", "messages", "seconds", "cached", "toolchain")
@@ -36,9 +37,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument("--spec", metavar="SPEC", help="spec/statement file; candidates are the positional files")
     p.add_argument("candidates", nargs="*", metavar="CANDIDATE", help="candidate files (with --spec)")
     p.add_argument("--out", metavar="OUT", help="output JSONL (appended, flushed per verdict; default stdout)")
-    p.add_argument("--workers", type=int, default=2, help="verifier processes in parallel (default 2)")
-    p.add_argument("--timeout", type=float, default=30.0, help="hard per-check timeout in seconds (default 30)")
-    p.add_argument("--memory-mb", type=int, default=None, help="memory cap per verifier process (MiB)")
+    p.add_argument("--workers", type=positive_int, default=2, help="verifier processes in parallel (default 2)")
+    p.add_argument("--timeout", type=positive_float, default=30.0, help="hard per-check timeout in seconds (default 30)")
+    p.add_argument("--memory-mb", type=positive_int, default=None, help="memory cap per verifier process (MiB)")
     p.add_argument("--kind", default="prove", choices=("prove", "implement", "hints"),
                    help="task kind for --spec mode (default prove)")
     p.add_argument("--header", default="", help="header for --spec mode (Lean imports; empty for Dafny)")

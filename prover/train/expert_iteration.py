@@ -19,7 +19,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from ..jsonl import JsonlWriter, read_records
 from .sft import SFTExample
@@ -28,6 +28,9 @@ from .sft import SFTExample
 @dataclass
 class EIConfig:
     """Every constant of an expert-iteration round (defaults: STP's)."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("rounds", "samples_per_task", "eval_every", "gen_batch")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("max_pass_rate",)
 
     rounds: int = 3
     samples_per_task: int = 32  # STP: 64 in round 0, 32 afterwards

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from ..core import Task
 from ..errors import UserError
@@ -26,6 +27,9 @@ class OverlapError(UserError, ValueError):
 class TaskSetConfig:
     """Where training tasks come from. `train` names benchmarks (or `lean-workbook-seeds`, or a task
     .jsonl); every one is split by hash and only its train part is trained on; `heldout` is evaluated."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("limit", "heldout_limit")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("heldout_fraction",)
 
     train: list[str] = field(default_factory=lambda: ["dafny-team"])
     heldout_fraction: float = 0.3
