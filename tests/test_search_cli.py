@@ -5,7 +5,7 @@ import json
 import pytest
 
 from prover.cli import main
-from prover.commands.search import lean_task_from_text
+from prover.statement_files import lean_task_from_text
 from tests.test_search_sampling import SetVerifier
 
 SPEC = "function Sum(n: nat): nat { if n == 0 then 0 else n + Sum(n-1) }\nlemma S(n: nat)\n  ensures 2 * Sum(n) == n * (n + 1)\n"

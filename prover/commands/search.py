@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from ..errors import UserError
+from ..statement_files import task_from_text
 from .argtypes import positive_float, positive_int
 from .policy_args import add_policy_arguments, load_policy_from_args
 
@@ -138,8 +139,6 @@ def _search(args, task, policy, verifier):
 
 
 def _load_task(args):
-    from ..core import Task
-
     if args.task_id:
         if not args.bench:
             raise ValueError("--task-id needs --bench NAME")
@@ -152,31 +151,7 @@ def _load_task(args):
             raise ValueError(f"task {args.task_id!r} is {tasks[0].lang}, not {args.lang}")
         return tasks[0]
     text = Path(args.statement_file).read_text(encoding="utf-8")
-    name = Path(args.statement_file).stem
-    if args.lang == "dafny":
-        return Task(name, "dafny", text, kind=args.kind)
-    return lean_task_from_text(name, text)
-
-
-def lean_task_from_text(name: str, text: str):
-    """Split a Lean file into header (imports, options, opens) and the statement ending in `:= by`."""
-    from lean_env.lexer import COMMENT, tokenize
-    from lean_env.soundness import parse_statement
-
-    from ..core import Task
-
-    text = re.sub(r"\s*\bsorry\s*$", "", text.rstrip())
-    parsed = parse_statement(text)
-    if parsed.is_example:
-        raise ValueError("no `theorem` or `lemma` in the statement file")
-    start = parsed.tokens[parsed.name_index - 1].start  # the `theorem`/`lemma` keyword
-    statement = text[start:].rstrip()
-    if not statement.endswith(":= by"):
-        raise ValueError("the statement must end with `:= by` (optionally followed by `sorry`)")
-    before = tokenize(text[:start])
-    doc = before[-1] if before and before[-1].kind == COMMENT and before[-1].text.startswith("/--") else None
-    cut = doc.start if doc else start
-    return Task(name, "lean", statement, header=text[:cut], meta={"informal_prefix": text[cut:start]})
+    return task_from_text(Path(args.statement_file).stem, args.lang, text, kind=args.kind)
 
 
 def _default_trace(task_id: str) -> Path:
