@@ -50,3 +50,16 @@ def statement_problem(task: Task) -> str:
     else:
         from lean_env.soundness import statement_problem as problem
     return problem(task)
+
+
+def require_verifier(lang: str) -> str:
+    """The installed verifier's version string; raises `UserError` (one line, exit 2, before any work)
+    when `lang` has none on this machine: every check would be an `error` otherwise."""
+    import importlib
+
+    from .errors import UserError
+
+    report = importlib.import_module({"dafny": "dafny_env", "lean": "lean_env"}[lang]).doctor()
+    if not report.get("found"):
+        raise UserError(f"no {lang} verifier on this machine (`prover doctor`): {report.get('hint') or report.get('detail')}")
+    return str(report.get("version", ""))

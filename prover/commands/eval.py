@@ -99,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     from .. import benchmarks
     from ..evaluation import backends
+    from ..verifiers import require_verifier
     from ..evaluation.report import build_summary, write_report, write_summary
     from ..evaluation.runner import EvalRun, EvalSettings
 
@@ -116,9 +117,8 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
         note = (f"{len(skipped)} tasks excluded: their reference solution does not verify on the installed "
                 f"toolchain ({toolchain}), or their statement leaves nothing to prove.")
         print(f"note: {note} See `excluded` in summary.json.", file=sys.stderr)
-    if not toolchain:
-        print(f"warning: no {lang} verifier found (`prover doctor`); every check will be an `error`",
-              file=sys.stderr)
+    if not (args.ray or args.ray_address):  # ray actors verify on their own machines
+        require_verifier(lang)
     out = args.out or _default_out(args.bench, args.policy, args.samples)
     if os.path.exists(out) and not os.path.isdir(out):
         raise UserError(f"--out {out} is a file; name a run directory (new, or one to resume)")

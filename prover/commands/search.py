@@ -60,6 +60,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..core import Task
+    from ..verifiers import require_verifier
 
     try:
         task = _load_task(args)
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     assert isinstance(task, Task)
+    require_verifier(task.lang)
     policy = load_policy_from_args(args, "search", batch_size=args.batch)
     if policy is None:
         return 2

@@ -42,12 +42,12 @@ def run(args: argparse.Namespace) -> int:
     from conjecturer.canaries import CanaryVerified
     from conjecturer.config import SelfPlayConfig
     from conjecturer.selfplay import SelfPlay
-    from prover.benchmarks import installed_toolchain
     from prover.configfile import load_config
+    from prover.verifiers import require_verifier
 
     cfg = load_config(SelfPlayConfig, args.config)
-    if not args.ray_address and not installed_toolchain(cfg.lang):  # ray actors verify on their own machines
-        raise UserError(f"no {cfg.lang} verifier on this machine (see `prover doctor`); self-play needs one")
+    if not args.ray_address:  # ray actors verify on their own machines
+        require_verifier(cfg.lang)
     sp = SelfPlay(cfg, args.out, resume=args.resume, ray_address=args.ray_address, progress=not args.no_progress,
                   config_text=Path(args.config).read_text(encoding="utf-8"))
     try:

@@ -33,15 +33,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def _check_before_claiming(cfg, lang: str, ray_address: str | None) -> None:
     """What a run would fail on later, checked before it claims OUT (a refused start leaves nothing)."""
-    from ..benchmarks import installed_toolchain
     from ..policies import resolve_model_path
+    from ..verifiers import require_verifier
 
     try:
         resolve_model_path(cfg.model.path)
     except FileNotFoundError as e:
         raise UserError(f"model.path: {e}") from None
-    if not ray_address and not installed_toolchain(lang):  # ray actors verify on their own machines
-        raise UserError(f"no {lang} verifier on this machine (see `prover doctor`); training needs one")
+    if not ray_address:  # ray actors verify on their own machines
+        require_verifier(lang)
 
 
 def run(args: argparse.Namespace) -> int:

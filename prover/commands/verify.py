@@ -141,12 +141,26 @@ def _items_from_jsonl(path: str, lang: str) -> list[_Item]:
         except ValueError as e:
             items.append(_Item(key, _input_error(ln.lineno, item_id, f"line {ln.lineno}: {e}")))
             continue
+        if lang == "lean" and not task.header:
+            task = _split_lean_header(task)
         problem = statement_problem(task)
         if problem:  # no verifier can answer for it: any program would pass
             items.append(_Item(key, _record(item_id, Verdict("error", problem).to_dict(), line=ln.lineno)))
             continue
         items.append(_candidate_item(key, item_id, task, candidate))
     return items
+
+
+def _split_lean_header(task):
+    """A Lean statement that starts with its header (`import Mathlib` ...) is split as a statement file
+    is (`prover.statement_files`); one that cannot be split stays as given, for the gate to judge."""
+    from ..statement_files import lean_task_from_text
+
+    try:
+        split = lean_task_from_text(task.id, task.statement)
+    except ValueError:
+        return task
+    return split if split.header.strip() else task
 
 
 def _candidate_item(key: str, item_id: Any, task, text: str) -> _Item:
@@ -250,12 +264,13 @@ def run(args: argparse.Namespace) -> int:
 
     from ..core import Verdict
     from ..jsonl import JsonlWriter
-    from ..verifiers import get_verifier
+    from ..verifiers import get_verifier, require_verifier
 
     if args.spec and not args.candidates:
         raise UserError("--spec needs at least one CANDIDATE file")
     if args.jsonl and args.candidates:
         raise UserError("candidate files are only for --spec mode")
+    require_verifier(args.lang)
     if args.jsonl:
         _readable(args.jsonl, "--jsonl")
         items = _items_from_jsonl(args.jsonl, args.lang)
