@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=module.HELP, description=module.__doc__,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(p)
-        p.set_defaults(_run=module.run)
+        p.set_defaults(_run=module.run, _resume=getattr(module, "RESUME", ""))
     return parser
 
 
@@ -48,8 +48,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prover {args.command}: output closed by the reader (broken pipe); stopped", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _interrupted(args)
+
+
+def _interrupted(args: argparse.Namespace) -> int:
+    """Ctrl-C: kill every verifier process, say how to continue, and leave at once: the threads still
+    waiting on killed processes (or on a model's generate call) would only hold the exit up."""
+    procs = sys.modules.get("prover.procs")
+    if procs is not None:
+        procs.REAPER.kill_all()
+    resume = args._resume.format(out=getattr(args, "out", None) or "OUT")
+    print(f"prover {args.command}: interrupted{'; ' + resume if resume else ''}", file=sys.stderr)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(130)  # the reaper kills any process group started after kill_all
 
 
 def one_line(message: str) -> str:

@@ -31,6 +31,7 @@ from .policy_args import add_policy_arguments, load_policy_from_args, policy_ide
 
 HELP = "evaluate a policy on a benchmark (pass@k, resumable, with a report)"
 DEFAULT_KS = (1, 8, 32)
+RESUME = "rerun the same command to continue (finished attempts are kept)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -27,6 +27,7 @@ from pathlib import Path
 from ..errors import UserError
 
 HELP = "conjecturer/prover self-play rounds (STP), resumable, on Dafny or Lean"
+RESUME = "rerun the same command with --resume to continue"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

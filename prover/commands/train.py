@@ -21,6 +21,7 @@ import sys
 from ..errors import UserError
 
 HELP = "train a prover with expert iteration or GRPO against the real verifier (resumable)"
+RESUME = "rerun the same command with --resume to continue"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

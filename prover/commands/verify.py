@@ -42,6 +42,7 @@ from .argtypes import positive_float, positive_int
 
 HELP = "verify candidates (JSONL in, JSONL verdicts out, or a spec file and candidate files)"
 VERDICT_FIELDS = ("id", "status", "reason", "messages", "seconds", "cached", "toolchain")
+RESUME = "with --out, rerun the same command to continue (the ids already in OUT are skipped)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

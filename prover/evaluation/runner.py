@@ -212,6 +212,7 @@ class EvalRun:
         self.failure: str | None = None  # set when the policy itself crashed
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._interrupted = threading.Event()
         self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=max(64, 8 * self.workers))
         self._checkers: list[Checker] = []
         self._consumers: list[threading.Thread] = []
@@ -270,7 +271,13 @@ class EvalRun:
                     for s in slots:
                         s.join(timeout=0.2)
         except KeyboardInterrupt:
+            # Checks cut off now end in `error`s of the closed verifier: none is recorded, a resume
+            # redoes them. The processes die first, so that no worker waits on one.
+            self._interrupted.set()
             self._stop.set()
+            from ..procs import REAPER
+
+            REAPER.kill_all()
             raise
         finally:
             self._stop.set()
@@ -511,6 +518,8 @@ class EvalRun:
         _close_quietly(checker)
 
     def _record(self, item: _Item, v: Verdict, queue_s: float, wall_s: float) -> None:
+        if self._interrupted.is_set():
+            return
         rec = {
             "task_id": item.task.id,
             "sample": item.candidate.sample,
