@@ -1,7 +1,7 @@
 """The typed self-play config (`prover selfplay --config FILE`); every STP constant lives here.
 
 Loaded with `prover.configfile.load_config`, so an unknown key is an error that names the closest
-known one. Defaults are STP's (../shared/research/anchors.md §1.1) where STP has the constant.
+known one. Defaults are STP's (Dong & Ma 2025, arXiv:2502.00212) where STP has the constant.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Modes:
               --batch tactics per expansion); a found proof is re-verified as a whole file
 
 Examples:
-  prover search --lang dafny --task-id sum_formula --bench dafny-team --policy portfolio
+  prover search --lang dafny --task-id team/prove/sum_formula --bench dafny-team --policy portfolio
   prover search --lang dafny --statement-file spec.dfy --policy hf:smollm2-135m --budget 16 --json
   prover search --lang lean --statement-file thm.lean --policy portfolio --mode sample
 """

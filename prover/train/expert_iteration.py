@@ -1,4 +1,4 @@
-"""Expert iteration (STP's prover update, research/anchors.md §1.1), round by round.
+"""Expert iteration (STP's prover update: Dong & Ma 2025, arXiv:2502.00212), round by round.
 
 A round: sample k proofs per train task from the current checkpoint and verify them (the eval
 runner's resumable `EvalRun`, so nothing is sampled twice after a crash) -> keep the verified proofs
