@@ -130,7 +130,7 @@ def gate(task: Task, candidate: str) -> GateResult:
         return _reject("input:too-large", f"candidate is {len(candidate)} characters (limit 1 MB)")
     bad = _binary_char(candidate)
     if bad is not None:
-        return _reject("input:binary", f"control character {candidate[bad]!r} at offset {bad}")
+        return _reject("input:binary", f"control character {candidate[bad]!r} at {syntax.position(candidate, bad)}")
     spec = syntax.parse(task.statement)
     problem = _spec_problem(spec, task.kind)
     if problem:
@@ -173,7 +173,8 @@ def nothing_to_prove(spec: Program, kind: str) -> str:
 def _spec_problem(spec: Program, kind: str) -> tuple[str, str] | None:
     """(rule, detail) when the statement cannot be a task at all: unparsable, or nothing to prove."""
     if spec.errors or spec.junk:
-        what = spec.errors[0] if spec.errors else f"unrecognized text {spec.junk[0].text!r} at offset {spec.junk[0].start}"
+        what = (spec.errors[0] if spec.errors
+                else f"unrecognized text {spec.junk[0].text!r} at {syntax.position(spec.text, spec.junk[0].start)}")
         return "task:unparsable", what
     empty = nothing_to_prove(spec, kind)
     return ("task:empty", empty) if empty else None

@@ -134,7 +134,7 @@ class GateResult:
 
 
 def _reject(rule: str, detail: str, tok: Token | None = None) -> GateResult:
-    where = f" (line {tok.line}, column {tok.col})" if tok is not None else ""
+    where = f" (line {tok.line}, column {tok.col + 1})" if tok is not None else ""  # columns from 1
     return GateResult(False, rule=rule, detail=detail + where)
 
 

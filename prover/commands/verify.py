@@ -5,7 +5,10 @@ JSONL mode (the interface other tools use):
 Each input line: {"id", "statement" (alias "formal_statement", "spec"), "candidate" (alias "proof"),
 optional "kind" (prove|implement|hints), "header"}. Ids must be unique (a repeated id is refused
 before any work: verdicts are matched to inputs by id). Each output line:
-{"id", "status", "reason", "messages", "seconds", "cached", "toolchain"}. A malformed line gets
+{"id", "status", "reason", "messages", "seconds", "cached", "toolchain"}; a cached verdict took no
+checking: its "seconds" is 0 and "cached_seconds" the check's that made it. Messages count lines and
+columns from 1; one marked "spec": true lies in the statement (at its own line), not the candidate;
+Dafny's inferred-annotation notes (`decreases n`) are left out unless --notes. A malformed line gets
 its own `error` record (with its "line" number) and the batch goes on. Verdicts are written as they
 complete (not in input order; --ordered writes them in input order, each as soon as all before it
 are written) and flushed, so a killed run keeps everything it finished. OUT defaults to stdout.
@@ -61,12 +64,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", default="prove", choices=("prove", "implement", "hints"),
                    help="task kind for --spec mode (default prove)")
     p.add_argument("--header", default="", help="header for --spec mode (Lean imports; empty for Dafny)")
+    p.add_argument("--notes", action="store_true", help="Dafny: list its `Info:` notes (the `decreases` and "
+                   "`{:induction}` it inferred) among the messages")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the verdict cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
 def _record(item_id: Any, verdict_dict: dict[str, Any], **extra: Any) -> dict[str, Any]:
     rec = {"id": item_id, **{k: verdict_dict[k] for k in VERDICT_FIELDS[1:]}}
+    if rec["cached"]:  # this answer took no checking; the check that made it took `cached_seconds`
+        rec["seconds"], rec["cached_seconds"] = 0.0, rec["seconds"]
     rec.update(extra)
     return rec
 
@@ -294,6 +301,8 @@ def run(args: argparse.Namespace) -> int:
     options: dict[str, Any] = {"workers": args.workers, "timeout": args.timeout}
     if args.memory_mb:
         options["memory_mb"] = args.memory_mb
+    if args.notes and args.lang == "dafny":
+        options["notes"] = True
     statuses: list[str] = []
     out = _Output(writer, args.ordered)
     todo = []  # (index of the item, pair)
