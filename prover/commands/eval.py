@@ -183,10 +183,10 @@ def _verifier_settings(lang: str, options: dict) -> dict:
 
 
 def _one_line(summary: dict, wall: float, report) -> str:
-    from ..evaluation.report import pct, per_k
+    from ..evaluation.report import k_label, pct, per_k
 
     label, values = per_k(summary)
-    paks = ", ".join(f"{label.format(k=k)} {pct(v)}" for k, v in values.items())
+    paks = ", ".join(f"{k_label(label, int(k))} {pct(v)}" for k, v in values.items())
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items() if v)
     return (f"{summary['bench']} × {summary['policy']}: {paks}; solved {summary['solved']}/{summary['tasks']}; "
             f"{counts or 'no attempts'}; {wall:.1f} s. Report: {report}")
