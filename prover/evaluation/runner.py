@@ -36,6 +36,7 @@ from ..core import Candidate, Task, Verdict
 from ..errors import UserError
 from ..jsonl import JsonlWriter, read_records
 from ..policies.base import Policy, Request, Sample, unextracted_verdict
+from ..procs import REAPER
 from .backends import Checker, CheckerFactory
 from .metrics import Outcome, Scores, score
 from .statements import StatementCheck
@@ -275,14 +276,19 @@ class EvalRun:
             # redoes them. The processes die first, so that no worker waits on one.
             self._interrupted.set()
             self._stop.set()
-            from ..procs import REAPER
-
             REAPER.kill_all()
             raise
         finally:
             self._stop.set()
-            for c in list(self._checkers):
-                _close_quietly(c)
+            if self._interrupted.is_set():
+                # Killed, not asked to quit (a graceful close waits on a server a retry just started);
+                # the verifiers are closed behind the caller's back, which is leaving.
+                REAPER.kill_all()
+                threading.Thread(target=lambda: [_close_quietly(c) for c in list(self._checkers)],
+                                 name="close-verifiers", daemon=True).start()
+            else:
+                for c in list(self._checkers):
+                    _close_quietly(c)
             self._bar.close()
             written = self._stats["scored"] + self._stats["error"] - written_before
             with JsonlWriter(self.out / SESSIONS_FILE) as w:
