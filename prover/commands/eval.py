@@ -90,8 +90,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             print(compare(*args.compare), end="")
         except FileNotFoundError as e:
-            print(f"error: {e}", file=sys.stderr)
-            return 2
+            raise UserError(str(e)) from None
         return 0
     ks = _parse_ks(args.k, args.samples)
     return _evaluate(args, ks)
@@ -111,8 +110,7 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
     if args.limit is not None:
         tasks = tasks[: args.limit]
     if not tasks:
-        print(f"error: benchmark {args.bench!r} has no tasks to evaluate", file=sys.stderr)
-        return 2
+        raise UserError(f"benchmark {args.bench!r} has no tasks to evaluate")
     note = ""
     if skipped:
         note = (f"{len(skipped)} tasks excluded: their reference solution does not verify on the installed "
@@ -131,9 +129,7 @@ def _evaluate(args: argparse.Namespace, ks: list[int]) -> int:
         factory = backends.ray_factory(lang, options, args.ray_address, args.workers)
     else:
         factory = backends.local_factory(lang, options)
-    policy = load_policy_from_args(args, "eval")
-    if policy is None:
-        return 2
+    policy = load_policy_from_args(args)
     from ..evaluation.statements import with_statement_problems
 
     statement_check = None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from ..errors import UserError
 
 from .argtypes import nonnegative_float, nonnegative_int, positive_int, probability
 
@@ -36,8 +37,8 @@ def policy_identity(args: argparse.Namespace) -> str:
     return f"{args.policy} {opts}".strip()
 
 
-def load_policy_from_args(args: argparse.Namespace, prog: str, **hints):
-    """Build the policy the arguments name; print why not and return None when it cannot be built.
+def load_policy_from_args(args: argparse.Namespace, **hints):
+    """Build the policy the arguments name; raise `UserError` (one line, exit 2) when it cannot be built.
 
     `hints` are the command's own settings for policies that take them (see `load_policy`)."""
     from ..policies import load_policy
@@ -47,5 +48,4 @@ def load_policy_from_args(args: argparse.Namespace, prog: str, **hints):
     try:
         return load_policy(args.policy, hints=hints, **opts)
     except (ValueError, FileNotFoundError, RuntimeError, ImportError) as e:
-        print(f"{prog}: cannot load policy {args.policy!r}: {e}", file=sys.stderr)
-        return None
+        raise UserError(f"cannot load policy {args.policy!r}: {e}") from None

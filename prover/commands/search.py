@@ -69,14 +69,10 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, KeyError) as e:
         raise UserError(str(e.args[0]) if e.args else str(e)) from None
     if args.mode == "best-first" and task.lang != "lean":
-        print("search: best-first tactic search needs Lean proof states; use --mode sample or repair for Dafny",
-              file=sys.stderr)
-        return 2
+        raise UserError("best-first tactic search needs Lean proof states; use --mode sample or repair for Dafny")
     assert isinstance(task, Task)
     require_verifier(task.lang)
-    policy = load_policy_from_args(args, "search", batch_size=args.batch)
-    if policy is None:
-        return 2
+    policy = load_policy_from_args(args, batch_size=args.batch)
     from ..verifiers import get_verifier
 
     # Best-first search holds one REPL for its proof states while the whole-file re-check of a found
@@ -87,8 +83,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         verifier = get_verifier(task.lang, **vopts)
     except (ImportError, RuntimeError, OSError) as e:
-        print(f"search: no {task.lang} verifier: {e}", file=sys.stderr)
-        return 2
+        policy.close()
+        raise UserError(f"no {task.lang} verifier: {e}") from None
     try:
         result = _search(args, task, policy, verifier)
     finally:
@@ -132,7 +128,7 @@ def _search(args, task, policy, verifier):
 
         pool = getattr(verifier, "pool", None)
         if pool is None:
-            raise SystemExit("search: this Lean verifier exposes no REPL pool (`verifier.pool`) for tactic search")
+            raise UserError("this Lean verifier exposes no REPL pool (`verifier.pool`) for tactic search")
         with ProofSession(pool, task.header, timeout=args.timeout) as session:
             return lean_best_first(task, policy, session, verifier, width=args.batch, max_expansions=args.budget,
                                    max_seconds=args.seconds, on_expand=lambda node, score: bar.update(1))

@@ -54,8 +54,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         rows = sp.run()
     except (FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        raise UserError(str(e)) from None
     except UserError:
         raise  # one line, from prover.cli
     except CanaryVerified as e:
