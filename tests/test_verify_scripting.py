@@ -3,6 +3,7 @@ repeated input id is refused, --ordered keeps input order, the exit status says 
 verified, and a candidate in a fenced ```dafny block is checked as that block's code. Real Dafny."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,8 +19,11 @@ SPEC = "method Inc(x: int) returns (y: int)\n  ensures y > x\n"
 
 
 def _verify(tmp_path, *args):
-    return subprocess.run([sys.executable, "-m", "prover.cli", "verify", "--lang", "dafny", "--no-progress",
-                           "--no-cache", *args], capture_output=True, text=True, timeout=300, cwd=REPO)
+    # A verdict cache of the test's own: a rerun (--overwrite) answers from it instead of Dafny.
+    env = {k: v for k, v in os.environ.items() if k != "PROVER_NO_CACHE"}
+    env["PROVER_CACHE_DIR"] = str(tmp_path / "cache")
+    return subprocess.run([sys.executable, "-m", "prover.cli", "verify", "--lang", "dafny", "--no-progress", *args],
+                          capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
 
 
 def _write(tmp_path, rows, name="in.jsonl"):
