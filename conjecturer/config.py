@@ -1,13 +1,13 @@
 """The typed self-play config (`prover selfplay --config FILE`); every STP constant lives here.
 
 Loaded with `prover.configfile.load_config`, so an unknown key is an error that names the closest
-known one. Defaults are STP's (../shared/research/anchors.md §1.1) where STP has the constant.
+known one. Defaults are STP's (Dong & Ma 2025, arXiv:2502.00212) where STP has the constant.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 from prover.train.sft import SFTConfig
 
@@ -17,6 +17,9 @@ MUTATION_OPERATORS = ("constant", "bound", "swap", "drop_hypothesis", "quantifie
 @dataclass
 class SeedsConfig:
     """Where seed statements come from: benchmark names or task JSONL files (never miniF2F-test)."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("limit", "heldout_limit")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("heldout_fraction",)
 
     benchmarks: list[str] = field(default_factory=lambda: ["dafny-team"])
     files: list[str] = field(default_factory=list)
@@ -29,6 +32,9 @@ class SeedsConfig:
 @dataclass
 class ConjecturerConfig:
     """`mutation` (no weights) or a policy spec (`hf:PATH`, `vllm:PATH`) with STP's conjecturer prompt."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("per_seed", "max_per_round", "top_p", "max_new_tokens", "batch_size")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("empty_lemma_prob", "lemma_max_share", "top_p")
 
     kind: Literal["mutation", "policy"] = "mutation"
     policy: str = ""
@@ -47,6 +53,10 @@ class ConjecturerConfig:
 @dataclass
 class ProverConfig:
     """The policy that proves conjectures, canaries and originals (k samples each)."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("samples", "top_p", "max_new_tokens", "batch_size", "gen_batch",
+                                           "workers", "timeout", "rollout_actors")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("top_p",)
 
     policy: str = "portfolio"
     samples: int = 8
@@ -70,6 +80,9 @@ class ProverConfig:
 class ValidationConfig:
     """Checks before proving; each rejection is counted under its reason."""
 
+    POSITIVE: ClassVar[tuple[str, ...]] = ("resolve_timeout",)
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("near_duplicate_ratio",)
+
     vacuity_proofs: int = 3  # the portfolio's first (cheapest) proofs tried on `requires ...; ensures false`
     # near-duplicates: equal up to renaming and clause order; with a ratio, also a difflib token ratio
     # at or above it (off by default: a one-token mutant of a short lemma is already ~0.95 similar)
@@ -80,6 +93,10 @@ class ValidationConfig:
 @dataclass
 class SelectionConfig:
     """STP's selection rules; see conjecturer/select.py."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("per_lemma_cap", "max_weight")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("seed_min_pass_rate", "barely_max_pass_rate", "elegance_quantile",
+                                            "keep_proved_original_prob")
 
     seed_min_pass_rate: float = 0.35  # seeds: originals proved with pass rate above this
     barely_max_pass_rate: float = 0.25  # "barely provable": proved at least once, pass rate below this
@@ -98,6 +115,8 @@ class SelectionConfig:
 @dataclass
 class ProverSelection:
     """The prover's examples: `prover.train.expert_iteration.select_examples` reads these names."""
+
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("max_pass_rate",)
 
     max_pass_rate: float = 0.5  # verified proofs of tasks with pass rate <= this (STP)
     length_coef: float = 0.001  # weight exp(-length_coef * len - time_coef * verify_seconds) / n_correct
@@ -130,6 +149,8 @@ class CanaryConfig:
 
 @dataclass
 class SelfPlayConfig:
+    POSITIVE: ClassVar[tuple[str, ...]] = ("rounds",)
+
     lang: Literal["dafny", "lean"] = "dafny"
     rounds: int = 3
     seed: int = 0

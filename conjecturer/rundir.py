@@ -9,13 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verifier_core.records import Task
 from verifier_core.jsonl import read_records
+from verifier_core.records import Task
+
+from prover.errors import UserError
+from prover.rundir import did_no_work
 
 from .records import Conjecture
 
 
-class RunDirMismatch(RuntimeError):
+class RunDirMismatch(UserError, RuntimeError):
     """OUT holds a run made with another config, or exists and --resume was not given."""
 
 
@@ -40,6 +43,8 @@ def read_json(path: Path) -> Any:
 def open_run_dir(out: Path, config: dict[str, Any], resume: bool) -> None:
     """Create `out` with its config.json, or check that the run there was made with `config`."""
     cfg_file = out / "config.json"
+    if cfg_file.exists() and not resume and did_no_work(out):
+        cfg_file.unlink()  # a start that failed before any work (a bad benchmark, say): begin again
     if cfg_file.exists():
         if not resume:
             raise RunDirMismatch(f"{out} already holds a self-play run; pass --resume to continue it "

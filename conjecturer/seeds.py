@@ -19,12 +19,12 @@ from .languages import selfplay_part
 
 def load_originals(cfg: SeedsConfig, lang: str) -> list[Task]:
     """Every prove task named by `cfg` (benchmarks, then files), in order, without duplicate ids."""
-    from prover.benchmarks import load_benchmark
+    from prover.train.tasks import load_tasks
     from verifier_core.jsonl import read_records
 
     tasks: list[Task] = []
     for name in cfg.benchmarks:
-        tasks += load_benchmark(name)
+        tasks += load_tasks(name)  # a benchmark, or a task set such as `lean-workbook-seeds`
     for f in cfg.files:
         path = Path(f).expanduser()
         if not path.is_file():

@@ -1,4 +1,4 @@
-"""STP's selection, every constant from `SelectionConfig` (../shared/research/anchors.md §1.1).
+"""STP's selection, every constant from `SelectionConfig` (STP: Dong & Ma 2025, arXiv:2502.00212).
 
 - seeds: originals with a verified proof whose last pass rate is above `seed_min_pass_rate`
   (a reference proof not yet measured also counts, which is how round 0 starts);

@@ -42,16 +42,33 @@ class SelfPlay:
         self.resume = resume
         self.progress = progress
         self.config_text = config_text
+        self.ray_address = ray_address
         self.resources = Resources(cfg, ray_address=ray_address, checker_factory=checker_factory)
+
+    def _check_policies(self) -> None:
+        """A policy on ray actors is loaded where they run, which may see other files: not checked here."""
+        from prover.policies import check_policy
+
+        if self.ray_address:
+            return
+        specs = [("prover.policy", self.cfg.prover.policy)]
+        if self.cfg.conjecturer.kind == "policy":
+            specs.append(("conjecturer.policy", self.cfg.conjecturer.policy))
+        for where, spec in specs:
+            try:
+                check_policy(spec)
+            except (ValueError, FileNotFoundError) as e:
+                raise ValueError(f"{where}: {e}") from None
 
     def _open(self) -> None:
         open_run_dir(self.out, to_dict(self.cfg), self.resume)
 
     def run(self) -> list[dict[str, Any]]:
-        self._open()
         originals = load_originals(self.cfg.seeds, self.cfg.lang)
         if not originals:
             raise ValueError("no seed statements: check seeds.benchmarks / seeds.files")
+        self._check_policies()
+        self._open()  # only once everything that can be checked up front is fine
         self.train_tasks, self.heldout = split_heldout(originals, self.cfg.seeds)
         self.by_id = {t.id: t for t in originals}
         self.originals = originals  # every loaded statement counts for duplicates, used or not

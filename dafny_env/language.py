@@ -37,6 +37,11 @@ class DafnyLanguage(EnvLanguage):
         """A whole program, checked against itself."""
         return Task(id=sid, lang="dafny", statement=code), Candidate(task_id=sid, text=code)
 
+    def statement_problem(self, task: Task) -> str:
+        from .soundness import statement_problem
+
+        return statement_problem(task)
+
     def statement_check(self, timeout: float, memory_mb: int | None):
         from . import statement_check
 

@@ -64,6 +64,9 @@ class ParsedOutput:
     internal_error: str = ""
     completed: bool = False  # DafnyServer's end-of-request line, or the CLI's summary line
     bodyless_statements: list[Message] = field(default_factory=list)  # Dafny's "has no body" warnings
+    # Dafny's `Info:` lines: what it inferred (`decreases n`, `{:induction n}`), not diagnostics; kept
+    # out of `messages`, so that a verdict lists them only when asked (`DafnyVerifier(notes=True)`).
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Message]:
@@ -137,7 +140,7 @@ def parse_output(text: str, major: int = 2) -> ParsedOutput:
             if sev == "timeout":
                 p.messages.append(Message(line, col, "error", body))
                 continue
-            p.messages.append(Message(line, col, sev, body))
+            (p.notes if m.group("rest").startswith("Info:") else p.messages).append(Message(line, col, sev, body))
             if sev == "warning" and _NO_BODY.search(body):
                 p.bodyless_statements.append(p.messages[-1])
             if sev == "error" and not (in_impl or is_verif or major >= 3):

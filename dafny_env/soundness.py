@@ -16,6 +16,9 @@ binary: not a candidate at all, as for Lean) and every other rule are `rejected`
 
 * `input:too-large`, `input:binary` — over 1 MB, or NUL/control bytes.
 * `task:unparsable` — the task's own statement cannot be parsed (a data error, not the candidate's).
+* `task:empty` — the statement leaves nothing to prove (empty, only comments, or no member without a
+  body, with an `ensures`, or, for `hints`, no method/lemma): any program that verifies on its own
+  would pass it (`statement_problem`).
 * `parse:unterminated`, `parse:unrecognized` — a comment/string/brace is never closed, or text at
   declaration level starts no declaration. The gate fails closed where its parser and Dafny's could
   disagree about what is a body.
@@ -127,11 +130,11 @@ def gate(task: Task, candidate: str) -> GateResult:
         return _reject("input:too-large", f"candidate is {len(candidate)} characters (limit 1 MB)")
     bad = _binary_char(candidate)
     if bad is not None:
-        return _reject("input:binary", f"control character {candidate[bad]!r} at offset {bad}")
+        return _reject("input:binary", f"control character {candidate[bad]!r} at {syntax.position(candidate, bad)}")
     spec = syntax.parse(task.statement)
-    if spec.errors or spec.junk:
-        what = spec.errors[0] if spec.errors else f"unrecognized text {spec.junk[0].text!r} at offset {spec.junk[0].start}"
-        return _reject("task:unparsable", what)
+    problem = _spec_problem(spec, task.kind)
+    if problem:
+        return _reject(*problem)
     targets = [d for d in spec.walk() if d.is_callable and not d.has_body]
     members = _unique([d.qualname for d in targets] + [d.qualname for d in spec.walk() if d.base in ("method", "lemma", "constructor", "iterator")])
 
@@ -149,6 +152,39 @@ def gate(task: Task, candidate: str) -> GateResult:
         res.members = members
         return res
     return GateResult(True, program, "", "", members, line_offset)
+
+
+def nothing_to_prove(spec: Program, kind: str) -> str:
+    """Why `spec` leaves a candidate nothing to prove, or "" when it has a goal: a callable without a
+    body, an `ensures` anywhere in its code, or (hints: the program's own proofs, termination
+    included) any callable. Read off tokens where it can, so that a declaration the parser does not
+    see still counts."""
+    words = {t.text for t in syntax.code_tokens(spec.text)}
+    if not words:
+        return "the statement is empty (no code, or only comments): any program would pass it"
+    if "ensures" in words or (kind == "hints" and words & {*syntax.CALLABLES, "copredicate", "colemma"}):
+        return ""
+    if any(d.is_callable and not d.has_body for d in spec.walk()):
+        return ""
+    return ("the statement declares no member to prove (none without a body, no `ensures`): any program "
+            "that verifies on its own would pass it")
+
+
+def _spec_problem(spec: Program, kind: str) -> tuple[str, str] | None:
+    """(rule, detail) when the statement cannot be a task at all: unparsable, or nothing to prove."""
+    if spec.errors or spec.junk:
+        what = (spec.errors[0] if spec.errors
+                else f"unrecognized text {spec.junk[0].text!r} at {syntax.position(spec.text, spec.junk[0].start)}")
+        return "task:unparsable", what
+    empty = nothing_to_prove(spec, kind)
+    return ("task:empty", empty) if empty else None
+
+
+def statement_problem(task: Task) -> str:
+    """The `task:` reason when the statement cannot be a task at all, else "": decided without Dafny,
+    so that a job can refuse such a task before any work."""
+    problem = _spec_problem(syntax.parse(task.statement), task.kind)
+    return f"{problem[0]}: {problem[1]}" if problem else ""
 
 
 _CONTROL = re.compile(r"[\x01-\x08\x0b\x0e-\x1f\x7f]")

@@ -9,7 +9,10 @@ no verification) under the same bridge and limits as every check. A statement Da
 failure, or, where the gate already cannot read the statement, as an `error` retried forever.
 A task with a trusted header (miniF2F-Dafny's definitions and library) is read with its header
 around it, as every check of it is: its statement names the header's functions.
-Lean needs no pass of its own: the checker elaborates each statement alone first and answers
+Every task, of a named benchmark too, is first asked whether it leaves anything to prove at all
+(`prover.verifiers.statement_problem`, no verifier needed): an empty or comment-only statement
+would pass any program that verifies on its own.
+Lean needs no Lean pass of its own: the checker elaborates each statement alone first and answers
 `task:does-not-elaborate` for one that does not.
 """
 

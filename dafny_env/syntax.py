@@ -355,10 +355,17 @@ class Program:
         return out
 
 
+def position(text: str, offset: int) -> str:
+    """`line L, column C` of a character offset, both counted from 1 (as in every verdict message)."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return f"line {text.count(chr(10), 0, offset) + 1}, column {offset - line_start + 1}"
+
+
 def parse(text: str) -> Program:
     """Parse a Dafny program into declarations (never raises on malformed input)."""
     all_toks = tokenize(text)
-    errors = [f"unterminated {'comment' if t.text.startswith('/*') else 'string'} at offset {t.start}" for t in all_toks if t.kind == "error"]
+    errors = [f"unterminated {'comment' if t.text.startswith('/*') else 'string'} at {position(text, t.start)}"
+              for t in all_toks if t.kind == "error"]
     toks = [t for t in all_toks if t.kind not in ("comment", "error")]
     parser = _Parser(text, toks)
     decls = parser.decls(0, len(toks), "")
@@ -461,7 +468,7 @@ class _Parser:
             return d, i
         close = matching_brace(toks, body)
         if close < 0 or close >= end:
-            self.errors.append(f"unclosed body of {qual or kw} at offset {toks[body].start}")
+            self.errors.append(f"unclosed body of {qual or kw} at {position(self.text, toks[body].start)}")
             close = end - 1 if end > body else body
         d.body_start = toks[body].start
         d.body_end = toks[close].end
@@ -472,7 +479,7 @@ class _Parser:
         if kw in ("function", "predicate") and i + 2 < end and toks[i].text == "by" and toks[i + 1].text == "method" and toks[i + 2].text == "{":
             close2 = matching_brace(toks, i + 2)
             if close2 < 0 or close2 >= end:
-                self.errors.append(f"unclosed `by method` of {qual} at offset {toks[i + 2].start}")
+                self.errors.append(f"unclosed `by method` of {qual} at {position(self.text, toks[i + 2].start)}")
                 close2 = end - 1
             d.body_end = toks[close2].end
             i = close2 + 1
@@ -497,7 +504,7 @@ class _Parser:
                     return i, i
                 j = matching_brace(toks, i)
                 if j < 0 or j >= end:
-                    self.errors.append(f"unclosed brace at offset {t.start}")
+                    self.errors.append(f"unclosed brace at {position(self.text, t.start)}")
                     return end, None
                 i = j + 1
                 continue

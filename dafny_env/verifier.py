@@ -75,7 +75,7 @@ class DafnyVerifier:
     def __init__(self, workers: int = 2, timeout: float = 30.0, memory_mb: int = 4096,
                  cache: VerdictCache | None = None, backend: str = "auto", dafny: str | None = None,
                  recycle_after: int = 200, confirm_failures: bool = True, aot: bool = True,
-                 batch_size: int = BATCH_SIZE):
+                 batch_size: int = BATCH_SIZE, notes: bool = False):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {BACKENDS}, got {backend!r}")
         self.workers = max(1, int(workers))
@@ -87,6 +87,7 @@ class DafnyVerifier:
         # Fast mode only: candidates of one task per request (`batching`); 1 checks each alone.
         self.batch_size = max(1, int(batch_size))
         self.aot = aot
+        self.notes = notes  # list Dafny's `Info:` notes (inferred `decreases` ...) among the messages
         self._missing = ""
         self._tc: Toolchain | None = None
         try:
@@ -126,8 +127,9 @@ class DafnyVerifier:
             # must never answer for one with the same statement that does not. Absent when unset,
             # so that every other key stays as it was.
             star = {"allow_decreases_star": True} if task.meta.get("allow_decreases_star") else {}
+            notes = {"notes": True} if self.notes else {}
             return verdict_key(self.toolchain() + header_stamp(task.header), task.header, task.statement, cand.text,
-                               kind=task.kind, **star, **verdict_versions())
+                               kind=task.kind, **star, **notes, **verdict_versions())
 
         # The exact mode runs twice the threads: while some wait for a CLI confirmation (its own
         # `workers` slots), the others keep every server of the pool busy.
@@ -300,7 +302,8 @@ class DafnyVerifier:
                to_program_line: Callable[[int], int], fresh: bool) -> Verdict:
         """The verdict Dafny's reply gives, its messages on the candidate's own lines."""
         gate = prepared.gate
-        messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in parsed.messages]
+        shown = parsed.messages + parsed.notes if self.notes else parsed.messages
+        messages = [_to_candidate(m, to_program_line(m.line), gate.line_offset) for m in shown]
         verdict = _verdict(reply, parsed, gate.members, messages, self.timeout, fresh)
         if reply.kind == "done" and parsed.bodyless_statements and verdict.status in ("verified", "failed"):
             m = next(x for x in messages if "has no body" in x.text)
@@ -477,17 +480,19 @@ def _server_may_differ(verdict: Verdict, parsed: ParsedOutput, output: str, prog
 
 
 def _to_candidate(m: Message, program_line: int, line_offset: int) -> Message:
-    """Move a message to the candidate's own line numbers; spec lines keep theirs, marked as such."""
+    """Move a message to the candidate's own line numbers; spec lines keep theirs, marked `spec`.
+    Dafny counts columns from 0 (lines from 1); ours count both from 1."""
     line = program_line - line_offset
     if line >= 1:
-        return Message(line, m.column, m.severity, m.text)
-    return Message(0, m.column, m.severity, f"[spec line {program_line}] {m.text}")
+        return Message(line, m.column + 1, m.severity, m.text)
+    return Message(program_line, m.column + 1, m.severity, m.text, spec=True)
 
 
 def _first_error(messages: list[Message]) -> str:
     for m in messages:
         if m.severity == "error":
-            return f"line {m.line}: {m.text}" if m.line else m.text
+            where = f"spec line {m.line}" if m.spec else f"line {m.line}"
+            return f"{where}: {m.text}" if m.line else m.text
     return ""
 
 

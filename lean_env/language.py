@@ -42,6 +42,11 @@ class LeanLanguage(EnvLanguage):
 
         return snippet_task(sid, code)
 
+    def statement_problem(self, task: Task) -> str:
+        from .soundness import statement_problem
+
+        return statement_problem(task)
+
     def statement_check(self, timeout: float, memory_mb: int | None):
         # the checker elaborates each statement alone first (`task:does-not-elaborate`)
         return None
@@ -60,7 +65,7 @@ class LeanLanguage(EnvLanguage):
 
         pool = getattr(verifier, "pool", None)
         if pool is None:
-            raise SystemExit("search: this Lean verifier exposes no REPL pool (`verifier.pool`) for tactic search")
+            raise ValueError("this Lean verifier exposes no REPL pool (`verifier.pool`) for tactic search")
         return ProofSession(pool, header, timeout=timeout)
 
 

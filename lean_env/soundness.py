@@ -134,7 +134,7 @@ class GateResult:
 
 
 def _reject(rule: str, detail: str, tok: Token | None = None) -> GateResult:
-    where = f" (line {tok.line}, column {tok.col})" if tok is not None else ""
+    where = f" (line {tok.line}, column {tok.col + 1})" if tok is not None else ""  # columns from 1
     return GateResult(False, rule=rule, detail=detail + where)
 
 
@@ -426,10 +426,11 @@ def gate(task: Any, candidate: Any, *, decl_name: str | None = None) -> GateResu
     rule, problem = _bad_input(text)
     if problem:
         return GateResult(False, rule=rule, detail=problem)
-    try:
-        stmt = parse_statement(task.statement)
-    except ValueError as e:
-        return GateResult(False, rule="task:unparsable", detail=f"task {task.id!r}: {e}")
+    problem = statement_problem(task)
+    if problem:
+        rule, _, detail = problem.partition(": ")
+        return GateResult(False, rule=rule, detail=detail)
+    stmt = parse_statement(task.statement)
     name = decl_name or fresh_decl_name()
     cand = code_tokens(text)
     if not cand:
@@ -480,6 +481,18 @@ def gate(task: Any, candidate: Any, *, decl_name: str | None = None) -> GateResu
                       candidate_origin=(cand[body_start].line, cand[body_start].col))
 
 
+def statement_problem(task: Any) -> str:
+    """The `task:` reason when the statement cannot be a task at all (empty, only comments, or no
+    theorem to prove), else "": decided without Lean, so that a job can refuse it before any work."""
+    if not code_tokens(task.statement):
+        return f"task:empty: task {task.id!r}: the statement is empty (no code, or only comments)"
+    try:
+        parse_statement(task.statement)
+    except ValueError as e:
+        return f"task:unparsable: task {task.id!r}: {e}"
+    return ""
+
+
 def _assemble_continuation(stmt: Statement, text: str, name: str) -> GateResult:
     prefix = stmt.renamed(name)
     # A continuation normally starts with a line break ("\n  simp"); one that does not is joined
@@ -500,4 +513,5 @@ def reference_code(statement: str, decl_name: str) -> str:
     return stmt.renamed(decl_name) + " sorry"
 
 
-__all__ = ["GateResult", "GATE_VERSION", "gate", "parse_statement", "reference_code", "fresh_decl_name"]
+__all__ = ["GateResult", "GATE_VERSION", "gate", "parse_statement", "reference_code", "fresh_decl_name",
+           "statement_problem"]

@@ -113,8 +113,13 @@ def candidate_messages(response: Any, plan: GateResult, first_own_line: int) -> 
         line, col = m.pos if m.pos else (0, 0)
         if line >= first_own_line:
             continue
+        # The REPL counts columns from 0; ours count from 1. A message inside the statement keeps the
+        # statement's own position (the continuation's code starts with the statement).
         cl, cc = plan.to_candidate_position(line, col)
-        out.append(Message(cl, cc, m.severity, m.data[:MAX_MESSAGE_CHARS]))
+        if cl == 0:
+            out.append(Message(line, col + 1, m.severity, m.data[:MAX_MESSAGE_CHARS], spec=True))
+        else:
+            out.append(Message(cl, cc + 1, m.severity, m.data[:MAX_MESSAGE_CHARS]))
         if len(out) >= MAX_MESSAGES:
             break
     return out
@@ -269,7 +274,7 @@ class LeanVerifier:
             return Verdict("error", f"input:wrong-lang: task {task.id!r} is {task.lang}, not lean")
         g = gate(task, cand)
         if not g.ok:
-            if g.rule == "task:unparsable":
+            if g.rule.startswith("task:"):
                 return Verdict("error", f"{g.rule}: {g.detail}")
             if g.rule == "bad-input":
                 return Verdict("error", f"input:bad: {g.detail}")

@@ -26,15 +26,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from verifier_core.settings import REPO_ROOT, data_dir as default_data_dir
+from verifier_core.jsonl import read_jsonl
 from verifier_core.languages import language
 from verifier_core.records import Task
-from verifier_core.jsonl import read_jsonl
+from verifier_core.settings import REPO_ROOT, data_dir as default_data_dir
+
+from .errors import UserError
 
 TEAM_TASKS = REPO_ROOT / "dafny_env" / "tasks" / "team.jsonl"
 
 
-class BenchmarkError(RuntimeError):
+class BenchmarkError(UserError, RuntimeError):
     """A benchmark cannot be loaded (unknown name, missing data and no way to download it)."""
 
 
@@ -151,7 +153,10 @@ def benchmark_lang(name: str) -> str:
     """`lean` or `dafny` for a named benchmark; for a task file, the language of its first task."""
     if name in BENCHMARKS:
         return BENCHMARKS[name].lang
-    return _load(name, None, "")[0][0].lang
+    tasks = _load(name, None, "")[0]
+    if not tasks:
+        raise BenchmarkError(f"{name}: the task file holds no tasks")
+    return tasks[0].lang
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,15 +196,14 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
     bench, path = _resolve(name, data_dir)
     records = _records(path)
     if bench.source is None:  # the team's tasks or a user's file: already in Task form
-        tasks = [Task.from_dict(r, lang=bench.lang or None) for r in records]
-        return tasks, []
+        return [_file_task(path, i, r, bench.lang) for i, r in enumerate(records, 1)], []
     if bench.split:
         records = [r for r in records if r.get("split") == bench.split]
     if bench.form == "statement":
-        return [_lean_task(r, bench) for r in records], []
+        return _drop_unusable([_lean_task(r, bench) for r in records], [])
     if bench.form == "lemma":
         header = minif2f_dafny_header(path.parent)
-        return [minif2f_dafny_task(r, header, bench.name) for r in records], []
+        return _drop_unusable([minif2f_dafny_task(r, header, bench.name) for r in records], [])
     if toolchain is None:
         toolchain = installed_toolchain(bench.lang)
     tasks, skipped = [], []
@@ -209,7 +213,29 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
             skipped.append((r["id"], reason))
         else:
             tasks.append(_dafny_task(r, bench))
-    return tasks, skipped
+    return _drop_unusable(tasks, skipped)
+
+
+def _drop_unusable(tasks: list[Task], skipped: list[tuple[str, str]]) -> tuple[list[Task], list[tuple[str, str]]]:
+    """Move the tasks whose statement cannot be a task (empty, only comments: a few DafnyBench and
+    MBPP-DFY rows) to `skipped` with the reason; each would reward any program."""
+    from .verifiers import statement_problem
+
+    kept = []
+    for t in tasks:
+        problem = statement_problem(t)
+        if problem:
+            skipped.append((t.id, problem))
+        else:
+            kept.append(t)
+    return kept, skipped
+
+
+def _file_task(path: Path, number: int, record: dict[str, Any], lang: str) -> Task:
+    try:
+        return Task.from_dict(record, lang=lang or None)
+    except (ValueError, TypeError) as e:
+        raise BenchmarkError(f"{path}: task {number}: {e} (each line needs id, lang, statement)") from None
 
 
 def _lean_task(r: dict[str, Any], bench: Benchmark) -> Task:

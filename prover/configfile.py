@@ -3,6 +3,9 @@
 A typo in a config (`lerning_rate: 1e-5`) silently falling back to a default wastes a GPU-day, so
 `from_dict` refuses any key the dataclass does not declare and names the closest one it does.
 Nested dataclasses, `list[...]`, `dict[str, ...]`, `Optional[...]` and `Literal[...]` are checked.
+Numbers are range-checked: every int/float field is >= 0 unless its class lists it in `SIGNED`;
+those in `POSITIVE` must be > 0 and those in `FRACTIONS` lie in [0, 1] (class-level tuples).
+An empty file is refused: it would silently start a run with every default.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .errors import UserError
+
 T = TypeVar("T")
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """A config file names an unknown key or gives a value of the wrong type."""
 
 
@@ -26,11 +31,18 @@ def load_config(cls: type[T], path: str | os.PathLike) -> T:
     """Read a YAML (or JSON, a subset of YAML) file into the dataclass `cls`."""
     import yaml
 
-    text = Path(path).read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text) or {}
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: not a YAML file: not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read the config: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as e:
         raise ConfigError(f"{path}: not valid YAML: {e}") from None
+    if data is None:
+        raise ConfigError(f"{path}: the config is empty; write at least one setting (see configs/ for examples)")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping, got {type(data).__name__}")
     return from_dict(cls, data, where=str(path))
@@ -50,10 +62,23 @@ def from_dict(cls: type[T], data: dict[str, Any], where: str = "config") -> T:
             msgs.append(f"{k!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         raise ConfigError(f"{where}: unknown key(s) {', '.join(msgs)}; {cls.__name__} accepts: {', '.join(fields)}")
     kwargs = {name: _convert(hints[name], value, f"{where}.{name}") for name, value in data.items()}
+    for name, value in kwargs.items():
+        _check_range(cls, name, value, f"{where}.{name}")
     try:
         return cls(**kwargs)
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{where}: {e}") from None
+
+
+def _check_range(cls: type, name: str, value: Any, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if name in getattr(cls, "POSITIVE", ()) and not value > 0:
+        raise ConfigError(f"{where}: must be > 0, got {value!r}")
+    if name in getattr(cls, "FRACTIONS", ()) and not 0 <= value <= 1:
+        raise ConfigError(f"{where}: must be between 0 and 1, got {value!r}")
+    if name not in getattr(cls, "SIGNED", ()) and value < 0:
+        raise ConfigError(f"{where}: must be >= 0, got {value!r}")
 
 
 def to_dict(obj: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from verifier_core.cache import VerdictCache
 from verifier_core.languages import language
-from verifier_core.records import Verifier
+from verifier_core.records import Task, Verifier
 from verifier_core.settings import verdict_cache_path
 
 
@@ -29,3 +29,21 @@ def verifier_mode(lang: str, options: dict[str, Any]) -> str:
     """How the verifier decides, for run metadata: Dafny's `exact` or `fast: <its measured false
     negatives>` (from `confirm_failures`, default exact); "" for a language with one mode."""
     return language(lang).mode(options)
+
+
+def statement_problem(task: Task) -> str:
+    """The `task:` reason when `task` cannot be a task at all (its statement is empty, only comments,
+    unparsable, or leaves nothing to prove), else "". Pure Python: no verifier is started, so a job
+    refuses or excludes such a task before any work; the verifiers' gates answer the same."""
+    return language(task.lang).statement_problem(task)
+
+
+def require_verifier(lang: str) -> str:
+    """The installed verifier's version string; raises `UserError` (one line, exit 2, before any work)
+    when `lang` has none on this machine: every check would be an `error` otherwise."""
+    from .errors import UserError
+
+    report = language(lang).doctor()
+    if not report.get("found"):
+        raise UserError(f"no {lang} verifier on this machine (`prover doctor`): {report.get('hint') or report.get('detail')}")
+    return str(report.get("version", ""))

@@ -57,6 +57,9 @@ class Language(Protocol):
         """A whole snippet (Kimina's `code`) as a task and its candidate; ValueError when it holds
         nothing to check."""
 
+    def statement_problem(self, task: "Task") -> str:
+        """The `task:` reason when `task` cannot be a task (nothing to prove), else "" (no verifier runs)."""
+
     def statement_check(self, timeout: float, memory_mb: int | None) -> StatementCheck | None:
         """A check that a user's task file states something the verifier reads, or None."""
 

@@ -112,6 +112,21 @@ class _Reaper:
     def pid(self) -> int | None:
         return self._proc.pid if self._proc is not None else None
 
+    def kill_all(self) -> None:
+        """SIGKILL every registered group now (Ctrl-C: no verifier may outlive the command, and no
+        thread should wait for one). Called from a signal's path, so it never waits for the lock."""
+        got = self._lock.acquire(timeout=0.2)
+        try:
+            groups = list(self._groups)
+        finally:
+            if got:
+                self._lock.release()
+        for g in groups:
+            try:
+                os.killpg(g, signal.SIGKILL)
+            except OSError:
+                pass
+
 
 REAPER = _Reaper()
 

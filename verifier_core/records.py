@@ -90,19 +90,28 @@ class Candidate:
 
 @dataclass
 class Message:
-    """One verifier diagnostic, positioned in the candidate's own coordinates where possible."""
+    """One verifier diagnostic, positioned in the candidate's own coordinates where possible.
+
+    Lines and columns count from 1. `spec`: the position is in the task's statement (the candidate
+    only gave a body or proof continuation), at the statement's own line and column.
+    """
 
     line: int
     column: int
     severity: str
     text: str
+    spec: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        d = dataclasses.asdict(self)
+        if not self.spec:  # records stay as they were for the usual case
+            del d["spec"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Message":
-        return cls(int(d.get("line", 0)), int(d.get("column", 0)), str(d.get("severity", "error")), str(d.get("text", "")))
+        return cls(int(d.get("line", 0)), int(d.get("column", 0)), str(d.get("severity", "error")), str(d.get("text", "")),
+                   bool(d.get("spec", False)))
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Subcommands of the `prover` CLI, one module each.
 
 Every module defines `HELP` (one line for `prover --help`), `add_arguments(parser)` and
-`run(args) -> int` (the exit status). Heavy imports stay inside `run` so `--help` is instant.
+`run(args) -> int` (the exit status); a resumable one also `RESUME`, what to do after Ctrl-C. Heavy imports stay inside `run` so `--help` is instant.
 """
 
 COMMANDS = {

@@ -9,7 +9,7 @@ Modes:
               --batch tactics per expansion); a found proof is re-verified as a whole file
 
 Examples:
-  prover search --lang dafny --task-id sum_formula --bench dafny-team --policy portfolio
+  prover search --lang dafny --task-id team/prove/sum_formula --bench dafny-team --policy portfolio
   prover search --lang dafny --statement-file spec.dfy --policy hf:smollm2-135m --budget 16 --json
   prover search --lang lean --statement-file thm.lean --policy portfolio --mode sample
 """
@@ -26,6 +26,9 @@ from pathlib import Path
 from verifier_core import settings
 from verifier_core.languages import language
 
+from ..errors import UserError
+from ..statement_files import task_from_text
+from .argtypes import positive_float, positive_int
 from .policy_args import add_policy_arguments, load_policy_from_args
 
 HELP = "search for a proof of one statement (whole-proof sampling, repair, or best-first tactic search)"
@@ -42,16 +45,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="Dafny task kind for --statement-file (default: prove)")
     add_policy_arguments(p)
     p.add_argument("--mode", default="sample", choices=("sample", "best-first", "repair"))
-    p.add_argument("--budget", type=int, default=32,
+    p.add_argument("--budget", type=positive_int, default=32,
                    help="samples (sample, repair) or expansions (best-first) to spend (default: 32)")
-    p.add_argument("--batch", type=int, default=8,
+    p.add_argument("--batch", type=positive_int, default=8,
                    help="samples per generation call / repair round, or tactics per expansion (default: 8)")
-    p.add_argument("--rounds", type=int, help="repair rounds (default: budget / batch)")
-    p.add_argument("--seconds", type=float, help="wall-clock budget for the search")
+    p.add_argument("--rounds", type=positive_int, help="repair rounds (default: budget / batch)")
+    p.add_argument("--seconds", type=positive_float, help="wall-clock budget for the search")
     p.add_argument("--all", action="store_true", help="sample mode: verify every sample instead of stopping at a proof")
     v = p.add_argument_group("verifier")
-    v.add_argument("--workers", type=int, default=2, help="parallel verifier processes (default: 2)")
-    v.add_argument("--timeout", type=float, help="seconds per check (default: the verifier's own)")
+    v.add_argument("--workers", type=positive_int, default=2, help="parallel verifier processes (default: 2)")
+    v.add_argument("--timeout", type=positive_float, help="seconds per check (default: the verifier's own)")
     p.add_argument("--trace", help="write the JSON trace here (default: $PROVER_RUNS_DIR or ./runs, under search/)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -60,19 +63,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from verifier_core.records import Task
 
+    from ..verifiers import require_verifier
+
     try:
         task = _load_task(args)
-    except (OSError, ValueError, KeyError) as e:
-        print(f"search: {e}", file=sys.stderr)
-        return 2
+    except OSError as e:
+        raise UserError(f"cannot read --statement-file {args.statement_file}: {e.strerror}") from None
+    except (ValueError, KeyError) as e:
+        raise UserError(str(e.args[0]) if e.args else str(e)) from None
     if args.mode == "best-first" and not language(task.lang).tactic_search:
-        print(f"search: best-first tactic search needs proof states, which {language(task.lang).title} does not have;"
-              " use --mode sample or repair", file=sys.stderr)
-        return 2
+        raise UserError(f"best-first tactic search needs proof states, which {language(task.lang).title} does not "
+                        "have; use --mode sample or repair")
     assert isinstance(task, Task)
-    policy = load_policy_from_args(args, "search", batch_size=args.batch)
-    if policy is None:
-        return 2
+    require_verifier(task.lang)
+    policy = load_policy_from_args(args, batch_size=args.batch)
     from ..verifiers import get_verifier
 
     # Best-first search holds one REPL for its proof states while the whole-file re-check of a found
@@ -83,8 +87,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         verifier = get_verifier(task.lang, **vopts)
     except (ImportError, RuntimeError, OSError) as e:
-        print(f"search: no {task.lang} verifier: {e}", file=sys.stderr)
-        return 2
+        policy.close()
+        raise UserError(f"no {task.lang} verifier: {e}") from None
     try:
         result = _search(args, task, policy, verifier)
     finally:
@@ -124,7 +128,11 @@ def _search(args, task, policy, verifier):
                                  on_attempt=on_attempt, on_drawn=bar.update)
         from ..search.lean_tactics import lean_best_first
 
-        with language(task.lang).proof_session(verifier, task.header, timeout=args.timeout) as session:
+        try:
+            session = language(task.lang).proof_session(verifier, task.header, timeout=args.timeout)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+        with session:
             return lean_best_first(task, policy, session, verifier, width=args.batch, max_expansions=args.budget,
                                    max_seconds=args.seconds, on_expand=lambda node, score: bar.update(1))
     finally:
@@ -132,8 +140,6 @@ def _search(args, task, policy, verifier):
 
 
 def _load_task(args):
-    from verifier_core.records import Task
-
     if args.task_id:
         if not args.bench:
             raise ValueError("--task-id needs --bench NAME")
@@ -146,8 +152,7 @@ def _load_task(args):
             raise ValueError(f"task {args.task_id!r} is {tasks[0].lang}, not {args.lang}")
         return tasks[0]
     text = Path(args.statement_file).read_text(encoding="utf-8")
-    name = Path(args.statement_file).stem
-    return language(args.lang).task_from_text(name, text, kind=args.kind)
+    return task_from_text(Path(args.statement_file).stem, args.lang, text, kind=args.kind)
 
 
 def _default_trace(task_id: str) -> Path:

@@ -24,7 +24,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..errors import UserError
+
 HELP = "conjecturer/prover self-play rounds (STP), resumable, on Dafny or Lean"
+RESUME = "rerun the same command with --resume to continue"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -39,21 +42,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from conjecturer.canaries import CanaryVerified
     from conjecturer.config import SelfPlayConfig
-    from conjecturer.selfplay import RunDirMismatch, SelfPlay
-    from prover.configfile import ConfigError, load_config
+    from conjecturer.selfplay import SelfPlay
+    from prover.configfile import load_config
+    from prover.verifiers import require_verifier
 
-    try:
-        cfg = load_config(SelfPlayConfig, args.config)
-    except (ConfigError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    cfg = load_config(SelfPlayConfig, args.config)
+    if not args.ray_address:  # ray actors verify on their own machines
+        require_verifier(cfg.lang)
     sp = SelfPlay(cfg, args.out, resume=args.resume, ray_address=args.ray_address, progress=not args.no_progress,
                   config_text=Path(args.config).read_text(encoding="utf-8"))
     try:
         rows = sp.run()
-    except (RunDirMismatch, FileNotFoundError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    except (FileNotFoundError, ValueError) as e:
+        raise UserError(str(e)) from None
+    except UserError:
+        raise  # one line, from prover.cli
     except CanaryVerified as e:
         print(f"error: {e}", file=sys.stderr)
         return 3

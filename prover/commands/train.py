@@ -18,7 +18,10 @@ import argparse
 import os
 import sys
 
+from ..errors import UserError
+
 HELP = "train a prover with expert iteration or GRPO against the real verifier (resumable)"
+RESUME = "rerun the same command with --resume to continue"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -29,25 +32,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
-def run(args: argparse.Namespace) -> int:
-    from ..configfile import ConfigError, load_config
-    from ..train.config import TrainConfig
+def _check_before_claiming(cfg, lang: str, ray_address: str | None) -> None:
+    """What a run would fail on later, checked before it claims OUT (a refused start leaves nothing)."""
+    from ..policies import resolve_model_path
+    from ..verifiers import require_verifier
 
     try:
-        cfg = load_config(TrainConfig, args.config)
-    except (ConfigError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+        resolve_model_path(cfg.model.path)
+    except FileNotFoundError as e:
+        raise UserError(f"model.path: {e}") from None
+    if not ray_address:  # ray actors verify on their own machines
+        require_verifier(lang)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..configfile import load_config
+    from ..train.config import TrainConfig
+
+    cfg = load_config(TrainConfig, args.config)
     from ..evaluation import backends
-    from ..train.pipeline import RunDirError, Training
-    from ..train.tasks import OverlapError, train_and_heldout
+    from ..train.pipeline import Training
+    from ..train.tasks import train_and_heldout
 
     try:
         train, heldout = train_and_heldout(cfg.tasks)
-    except (OverlapError, ValueError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    except ValueError as e:  # no tasks after the split, or tasks that are no tasks
+        raise UserError(str(e)) from None
     lang = train[0].lang
+    _check_before_claiming(cfg, lang, args.ray_address)
     factories = []
     for heldout_checks in (False, True):
         options = cfg.verifier.options(lang, heldout=heldout_checks)
@@ -55,12 +67,8 @@ def run(args: argparse.Namespace) -> int:
             factories.append(backends.ray_factory(lang, options, args.ray_address, cfg.verifier.workers))
         else:
             factories.append(backends.local_factory(lang, options))
-    try:
-        training = Training(cfg, args.out, factories[0], heldout_factory=factories[1], resume=args.resume,
-                            progress=not args.no_progress)
-    except RunDirError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 2
+    training = Training(cfg, args.out, factories[0], heldout_factory=factories[1], resume=args.resume,
+                        progress=not args.no_progress)
     print(f"train: {len(train)} tasks, held-out: {len(heldout)} tasks, method {cfg.method}", file=sys.stderr)
     final = training.run(train, heldout)
     evals = training.evals

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .report import SUMMARY_FILE, pct, per_k
+from .report import SUMMARY_FILE, curve, k_label, pct, per_k
 
 
 def _summary(run_dir: str | os.PathLike) -> dict[str, Any]:
@@ -26,14 +26,22 @@ def compare(dir_a: str | os.PathLike, dir_b: str | os.PathLike) -> str:
         lines.append(f"- {key}: A `{a.get(key)}` · B `{b.get(key)}`{mark}")
     (label_a, at_a), (label_b, at_b) = per_k(a), per_k(b)
     if label_a != label_b:
-        lines.append(f"- **A reports {label_a.format(k='k')}, B {label_b.format(k='k')}: a policy that does not sample "
-                     "proposes a fixed list in order, so its figure is no pass@k and the two are not comparable**")
+        lines.append(f"- **A reports {k_label(label_a, 'k')}, B {k_label(label_b, 'k')}: a policy that does not "
+                     "sample proposes a fixed list in order, so its figure is no pass@k and the two are not comparable**")
+    # Each run's figure at every k it has samples for: runs with other sample counts meet at the k both have.
+    ca, cb = curve(a), curve(b)
+    common = sorted(set(ca) & set(cb))
+    if a.get("samples") != b.get("samples"):
+        lines.append(f"- samples differ: both runs have a figure at every k ≤ {common[-1] if common else 0}; beyond "
+                     "it only the run with more samples has one")
     lines += ["", "| metric | A | B |", "|---|---|---|"]
+    asked = {int(k) for k in (*at_a, *at_b)}
+    shown = sorted({k for k in common if k in asked or k & (k - 1) == 0} | asked)
     for label in dict.fromkeys((label_a, label_b)):
-        for k in sorted({*at_a, *at_b}, key=int):
-            va = at_a.get(k) if label == label_a else None
-            vb = at_b.get(k) if label == label_b else None
-            lines.append(f"| {label.format(k=k)} | {pct(va)} | {pct(vb)} |")
+        for k in shown:
+            va = ca.get(k) if label == label_a else None
+            vb = cb.get(k) if label == label_b else None
+            lines.append(f"| {k_label(label, k)} | {pct(va)} | {pct(vb)} |")
     lines.append(f"| solved | {a['solved']}/{a['tasks']} | {b['solved']}/{b['tasks']} |")
     for status in a["counts"]:
         lines.append(f"| {status} | {a['counts'][status]} | {b['counts'].get(status, 0)} |")

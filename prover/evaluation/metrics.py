@@ -79,6 +79,7 @@ class ProblemRow:
     counts: dict[str, int]
     at_k: dict[int, float | None]  # pass@k, or solved within k attempts for a policy that does not sample
     first_verified: int | None
+    unanswered: int = 0  # requested samples the policy did not produce (counted in `n` as failed)
 
 
 @dataclass
@@ -103,6 +104,7 @@ class Scores:
     unanswered: int
     time: dict[str, float]
     problems: list[ProblemRow] = field(default_factory=list)
+    curve: dict[int, float | None] = field(default_factory=dict)  # the per-k figure at every k of `curve_ks`
 
     @property
     def at_k_key(self) -> str:
@@ -119,6 +121,7 @@ class Scores:
             "unanswered": self.unanswered,
             "samples_iid": self.samples_iid,
             "time": self.time,
+            "curve": {str(k): v for k, v in self.curve.items()},
         }
         if self.samples_iid:
             d["pass_at_k"] = {str(k): v for k, v in self.pass_at_k.items()}
@@ -130,7 +133,8 @@ class Scores:
         if with_problems:
             d["problems"] = [
                 {"task_id": p.task_id, "n": p.n, "correct": p.correct, "counts": p.counts,
-                 self.at_k_key: {str(k): v for k, v in p.at_k.items()}, "first_verified": p.first_verified}
+                 self.at_k_key: {str(k): v for k, v in p.at_k.items()}, "first_verified": p.first_verified,
+                 "unanswered": p.unanswered}
                 for p in self.problems
             ]
         return d
@@ -170,7 +174,7 @@ def score(task_ids: Iterable[str], outcomes: Iterable[Outcome], ks: Sequence[int
         n, c = len(ok), sum(ok)
         first = next((o.sample for o in outs if o.status == "verified"), None)
         at = {k: None if n < k else pass_at_k(n, c, k) if samples_iid else solved_within_k(ok, k) for k in ks}
-        rows.append(ProblemRow(tid, n, c, row_counts, at, first))
+        rows.append(ProblemRow(tid, n, c, row_counts, at, first, unanswered.get(tid, 0)))
         sequences.append(ok)
     at_k: dict[int, float | None] = {}
     at_k_n: dict[int, int] = {}
@@ -181,6 +185,13 @@ def score(task_ids: Iterable[str], outcomes: Iterable[Outcome], ks: Sequence[int
         at_k_n[k] = len(vals)
         b = block_pass_at_k(sequences, k) if samples_iid else None
         blocks[k] = None if b is None else {"mean": b[0], "std": b[1], "blocks": b[2]}
+    def at(ok: list[bool], k: int) -> float:
+        return pass_at_k(len(ok), sum(ok), k) if samples_iid else solved_within_k(ok, k)
+
+    curve = {}
+    for k in curve_ks(max((len(s) for s in sequences), default=0), ks):
+        vals = [at(s, k) for s in sequences if len(s) >= k]
+        curve[k] = float(np.mean(vals)) if vals else None
     return Scores(
         tasks=len(by_task),
         attempts=sum(counts.values()),
@@ -196,4 +207,11 @@ def score(task_ids: Iterable[str], outcomes: Iterable[Outcome], ks: Sequence[int
         unanswered=sum(unanswered.get(t, 0) for t in by_task),
         time={"wall": wall_seconds, "generation": gen, "verification": ver, "queueing": queue},
         problems=rows,
+        curve=curve,
     )
+
+
+def curve_ks(n: int, ks: Sequence[int] = ()) -> list[int]:
+    """The k of a pass@k curve up to n samples: every k up to 64, then powers of two, and `ks`."""
+    return sorted({*range(1, min(n, 64) + 1), *(2 ** i for i in range(n.bit_length()) if 2 ** i <= n),
+                   *(k for k in ks if 1 <= k <= n)})

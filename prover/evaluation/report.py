@@ -59,7 +59,18 @@ def per_k(summary: dict[str, Any]) -> tuple[str, dict[str, float | None]]:
     """
     if "pass_at_k" in summary:
         return "pass@{k}", summary["pass_at_k"]
-    return "solved within {k} attempts", summary["solved_within_k"]
+    return "solved within {k} attempt{s}", summary["solved_within_k"]
+
+
+def k_label(template: str, k: int | str) -> str:
+    """`per_k`'s name filled in for one k ("solved within 1 attempt", "... within 8 attempts")."""
+    return template.format(k=k, s="" if k == 1 else "s")
+
+
+def curve(summary: dict[str, Any]) -> dict[int, float]:
+    """The per-k figure at every k the summary has (its `curve`; the asked-for k in older summaries)."""
+    _, values = per_k(summary)
+    return {int(k): v for k, v in (summary.get("curve") or values).items() if v is not None}
 
 
 NOT_IID_NOTE = ("The policy does not sample: it proposes a fixed list in a fixed order, so its attempts are not the "
@@ -106,6 +117,7 @@ def write_report(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
             lines.append(f"| {k} | {pct(values.get(str(k)))} | "
                          f"{summary['solved_within_k_problems'].get(str(k), 0)}/{summary['tasks']} |")
         lines += ["", NOT_IID_NOTE]
+    lines.append("")
     lines += [
         "Verifier `error`s are infrastructure failures: they are excluded from n and listed below, never counted "
         "as failed proofs.",
@@ -120,8 +132,11 @@ def write_report(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
         "",
         "## Time",
         "",
-        f"- wall: {t['wall']:.1f} s; generation: {t['generation']:.1f} s; verification: {t['verification']:.1f} s; "
-        f"queueing: {t['queueing']:.1f} s (sums over attempts; generation and verification overlap)",
+        f"- wall: {t['wall']:.1f} s (all sessions of the run)",
+        f"- summed over attempts, so each can exceed the wall time when attempts overlap: generation "
+        f"{t['generation']:.1f} s, verification {t['verification']:.1f} s, queueing {t['queueing']:.1f} s (an "
+        "attempt's wait between being generated and a verifier worker taking it: many wait at once while "
+        "the policy runs ahead of the workers)",
         "",
     ]
     if summary["excluded"] or summary.get("exclusion_note"):
@@ -133,13 +148,16 @@ def write_report(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
         lines += ["## Verifier errors (retried on the next run; not scored)", ""]
         lines += [f"- `{tid}` sample {s}: {reason}" for (tid, s), reason in errors[:50]]
         lines.append("")
-    lines += ["## Per problem", "", "| task | n | verified | timeout | error | first verified sample |"
-              + "".join(f" {label.format(k=k)} |" for k in summary["k"]),
-              "|---|---|---|---|---|---|" + "---|" * len(summary["k"])]
+    lines += ["## Per problem", "", "`n`: scored samples, of which `not proposed` were requested but not produced "
+              "by the policy (scored as failed); `error`s are not in `n`.", "",
+              "| task | n | not proposed | verified | failed | rejected | timeout | error | first verified sample |"
+              + "".join(f" {k_label(label, k)} |" for k in summary["k"]),
+              "|---|---|---|---|---|---|---|---|---|" + "---|" * len(summary["k"])]
     for p in summary["problems"]:
         first = "–" if p["first_verified"] is None else str(p["first_verified"])
-        lines.append(f"| `{p['task_id']}` | {p['n']} | {p['correct']} | {p['counts']['timeout']} | "
-                     f"{p['counts']['error']} | {first} |"
+        c = p["counts"]
+        lines.append(f"| `{p['task_id']}` | {p['n']} | {p.get('unanswered', 0)} | {p['correct']} | {c['failed']} | "
+                     f"{c['rejected']} | {c['timeout']} | {c['error']} | {first} |"
                      + "".join(f" {pct(p['pass_at_k' if iid else 'solved_within_k'].get(str(k)))} |"
                                for k in summary["k"]))
     path = out / REPORT_FILE
@@ -158,22 +176,26 @@ def write_plot(out_dir: str | os.PathLike, summary: dict[str, Any]) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    label, values = per_k(summary)
-    ks = [k for k in summary["k"] if values.get(str(k)) is not None]
+    label, _ = per_k(summary)
+    points = curve(summary)
+    ks = sorted(points)
     fig, ax = plt.subplots(figsize=(5, 3.5))
     if ks:
-        ax.plot(ks, [100 * values[str(k)] for k in ks], "o-",
-                label="unbiased pass@k" if "pass_at_k" in summary else label.format(k="k"))
+        # every k up to n, not just the asked-for ones: a line between k=1 and k=8 would invent the rest
+        ax.plot(ks, [100 * points[k] for k in ks], ".-",
+                label="unbiased pass@k" if "pass_at_k" in summary else k_label(label, "k"))
         bk = [k for k in ks if summary.get("block_pass_at_k", {}).get(str(k))]
         if bk:
             b = [summary["block_pass_at_k"][str(k)] for k in bk]
             ax.errorbar(bk, [100 * x["mean"] for x in b], yerr=[100 * x["std"] for x in b], fmt="s--",
                         capsize=3, alpha=0.7, label="block mean ± std")
         ax.set_xscale("log", base=2)
-        ax.set_xticks(ks, [str(k) for k in ks])
+        ticks = [k for k in ks if k & (k - 1) == 0 or k == ks[-1]]
+        ax.set_xticks(ticks, [str(k) for k in ticks])
     ax.set_xlabel("k (samples)" if "pass_at_k" in summary else "k (attempts, in the policy's order)")
     ax.set_ylabel("solved (%)")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(-2, 104)  # a curve at 0% or 100% stays off the frame
+    ax.set_yticks(range(0, 101, 20))
     ax.set_title(f"{summary['bench']} × {summary['policy']}", fontsize=9)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

@@ -32,10 +32,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from verifier_core.jsonl import JsonlWriter, read_records
 from verifier_core.languages import StatementCheck
 from verifier_core.records import Candidate, Task, Verdict
-from verifier_core.jsonl import JsonlWriter, read_records
+
+from ..errors import UserError
 from ..policies.base import Policy, Request, Sample, unextracted_verdict
+from verifier_core.procs import REAPER
 from .backends import Checker, CheckerFactory
 from .metrics import Outcome, Scores, score
 
@@ -53,11 +56,11 @@ TASK_PROBLEM = "task:"
 GROUP_SIZE = 8
 
 
-class SettingsMismatch(RuntimeError):
+class SettingsMismatch(UserError, RuntimeError):
     """The run directory was made by a run with different settings; resuming would mix results."""
 
 
-class RunLocked(RuntimeError):
+class RunLocked(UserError, RuntimeError):
     """Another process is writing the run directory."""
 
 
@@ -211,6 +214,7 @@ class EvalRun:
         self.failure: str | None = None  # set when the policy itself crashed
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._interrupted = threading.Event()
         self._queue: queue.Queue[_Item | None] = queue.Queue(maxsize=max(64, 8 * self.workers))
         self._checkers: list[Checker] = []
         self._consumers: list[threading.Thread] = []
@@ -269,12 +273,23 @@ class EvalRun:
                     for s in slots:
                         s.join(timeout=0.2)
         except KeyboardInterrupt:
+            # Checks cut off now end in `error`s of the closed verifier: none is recorded, a resume
+            # redoes them. The processes die first, so that no worker waits on one.
+            self._interrupted.set()
             self._stop.set()
+            REAPER.kill_all()
             raise
         finally:
             self._stop.set()
-            for c in list(self._checkers):
-                _close_quietly(c)
+            if self._interrupted.is_set():
+                # Killed, not asked to quit (a graceful close waits on a server a retry just started);
+                # the verifiers are closed behind the caller's back, which is leaving.
+                REAPER.kill_all()
+                threading.Thread(target=lambda: [_close_quietly(c) for c in list(self._checkers)],
+                                 name="close-verifiers", daemon=True).start()
+            else:
+                for c in list(self._checkers):
+                    _close_quietly(c)
             self._bar.close()
             written = self._stats["scored"] + self._stats["error"] - written_before
             with JsonlWriter(self.out / SESSIONS_FILE) as w:
@@ -510,6 +525,8 @@ class EvalRun:
         _close_quietly(checker)
 
     def _record(self, item: _Item, v: Verdict, queue_s: float, wall_s: float) -> None:
+        if self._interrupted.is_set():
+            return
         rec = {
             "task_id": item.task.id,
             "sample": item.candidate.sample,

@@ -50,6 +50,18 @@ def load_policy(spec: str, *, hints: dict[str, Any] | None = None, **opts: Any) 
     raise ValueError(f"unknown policy {spec!r}: expected `portfolio`, `hf:PATH` or `vllm:PATH`")
 
 
+def check_policy(spec: str) -> None:
+    """Raise ValueError / FileNotFoundError when `load_policy(spec)` would, without loading a model:
+    a run checks its policies before it claims its output directory."""
+    kind, _, arg = spec.partition(":")
+    if kind == "portfolio" and not arg:
+        return
+    if kind in ("hf", "vllm") and arg:
+        resolve_model_path(arg)
+        return
+    raise ValueError(f"unknown policy {spec!r}: expected `portfolio`, `hf:PATH` or `vllm:PATH`")
+
+
 def policy_options(cls: type) -> list[str]:
     """The keyword options a policy class takes (its model path excluded)."""
     params = inspect.signature(cls).parameters.values()

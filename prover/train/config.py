@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from verifier_core.languages import language, options_for
 
@@ -18,6 +18,9 @@ from .tasks import TaskSetConfig
 @dataclass
 class ModelConfig:
     """The starting checkpoint (a directory, or a name under `prover setup-model`'s models dir) and sampling."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("top_p", "max_new_tokens", "batch_size")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("top_p",)
 
     path: str = "smollm2-135m"
     prompt_style: Literal["completion", "chat"] = "completion"
@@ -36,6 +39,8 @@ class VerifierConfig:
     does not prove alone. A false `failed` only lowers a reward. Training samples and GRPO rewards use `confirm_failures` (fast by default); the
     held-out evals inside training use `heldout_confirm_failures` (exact by default, so that their
     pass@1 is comparable with `prover eval`'s). Both modes are recorded in run.json and metrics."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("workers", "timeout", "batch_size")
 
     workers: int = 2  # verifier threads (each with its own verifier process or ray actor)
     timeout: float | None = None  # seconds per check; None = the verifier's default

@@ -1,4 +1,4 @@
-"""Expert iteration (STP's prover update, research/anchors.md §1.1), round by round.
+"""Expert iteration (STP's prover update: Dong & Ma 2025, arXiv:2502.00212), round by round.
 
 A round: sample k proofs per train task from the current checkpoint and verify them (the eval
 runner's resumable `EvalRun`, so nothing is sampled twice after a crash) -> keep the verified proofs
@@ -19,7 +19,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 from verifier_core.jsonl import JsonlWriter, read_records
 from .sft import SFTExample
@@ -28,6 +28,9 @@ from .sft import SFTExample
 @dataclass
 class EIConfig:
     """Every constant of an expert-iteration round (defaults: STP's)."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("rounds", "samples_per_task", "eval_every", "gen_batch")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("max_pass_rate",)
 
     rounds: int = 3
     samples_per_task: int = 32  # STP: 64 in round 0, 32 afterwards

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, ClassVar, Literal, Sequence
 
 from verifier_core.records import Task
 from .rewards import RewardService
@@ -32,6 +32,11 @@ DONE_FILE = "grpo_done.json"
 @dataclass
 class GRPOOptions:
     """GRPO settings: TRL's own options by their TRL names, plus the variants of the subclass."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("steps", "prompts_per_step", "num_generations", "learning_rate",
+                                           "num_iterations", "ref_model_sync_steps", "rollout_chunk", "save_every",
+                                           "max_prompt_length")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("top_entropy_quantile", "ref_model_mixup_alpha")
 
     steps: int = 100
     prompts_per_step: int = 4  # distinct tasks per optimizer step; each gets num_generations samples

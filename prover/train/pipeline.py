@@ -25,6 +25,8 @@ from typing import Any, Sequence
 
 from ..configfile import to_dict
 from verifier_core.records import STATUSES, Task
+from ..errors import UserError
+from ..rundir import did_no_work
 from ..evaluation.backends import CheckerFactory
 from .config import TrainConfig
 from .metrics import MetricsLog, pass1, pass1_per_task, write_report
@@ -32,7 +34,7 @@ from .metrics import MetricsLog, pass1, pass1_per_task, write_report
 CONFIG_FILE = "config.json"
 
 
-class RunDirError(RuntimeError):
+class RunDirError(UserError, RuntimeError):
     """OUT belongs to another run (or exists and --resume was not given)."""
 
 
@@ -74,6 +76,8 @@ class Training:
     def _open(self, resume: bool) -> None:
         f = self.out / CONFIG_FILE
         mine = to_dict(self.cfg)
+        if f.exists() and not resume and did_no_work(self.out):
+            f.unlink()  # a start that failed before any work (no model, say): begin again
         if f.exists():
             if not resume:
                 raise RunDirError(f"{self.out} already holds a training run; pass --resume to continue it, "
@@ -84,7 +88,7 @@ class Training:
                 raise RunDirError(f"{self.out} was started with another config (differs in: {', '.join(diff)}); "
                                   "resume with the original config or choose another --out")
             return
-        if self.out.exists() and any(self.out.iterdir()) and not resume:
+        if self.out.exists() and not did_no_work(self.out) and not resume:
             raise RunDirError(f"{self.out} exists and is not empty; choose another --out")
         self.out.mkdir(parents=True, exist_ok=True)
         f.write_text(json.dumps(mine, indent=1), encoding="utf-8")

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Sequence
+from typing import ClassVar, Sequence
 
 from verifier_core.batch import chunks
 from verifier_core.records import STATUSES, Candidate, Task, Verdict
@@ -32,6 +32,8 @@ from ..policies.base import Sample, unextracted_verdict
 @dataclass
 class RewardConfig:
     """Reward of each verdict status; `error` never has one (the sample is masked out)."""
+
+    SIGNED: ClassVar[tuple[str, ...]] = ("verified", "failed", "rejected", "timeout")  # penalties may be negative
 
     verified: float = 1.0
     failed: float = 0.0

@@ -17,7 +17,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, ClassVar, Sequence
 
 DONE_FILE = "sft_done.json"
 
@@ -46,6 +46,9 @@ class SFTExample:
 class LoraOptions:
     """peft LoRA settings; the adapter is merged into the base weights when training ends."""
 
+    POSITIVE: ClassVar[tuple[str, ...]] = ("r", "alpha")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("dropout",)
+
     r: int = 16
     alpha: int = 32
     dropout: float = 0.05
@@ -55,6 +58,9 @@ class LoraOptions:
 @dataclass
 class SFTConfig:
     """Every constant of the weighted SFT step (STP used lr 5e-5, 1 epoch, warm-up <= 5 steps)."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("learning_rate", "epochs", "batch_size", "grad_accum", "max_length",
+                                           "max_grad_norm")
 
     learning_rate: float = 5e-5
     epochs: int = 1

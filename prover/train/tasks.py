@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from verifier_core.records import Task
+from ..errors import UserError
 
 SEEDS = {"lean-workbook-seeds": "seeds/lean_workbook_seeds_5k.jsonl"}
 DEFAULT_TESTS = {"lean": ["minif2f-test"], "dafny": ["clover"]}
 
 
-class OverlapError(ValueError):
+class OverlapError(UserError, ValueError):
     """Training tasks share statements with a test benchmark."""
 
 
@@ -25,6 +27,9 @@ class OverlapError(ValueError):
 class TaskSetConfig:
     """Where training tasks come from. `train` names benchmarks (or `lean-workbook-seeds`, or a task
     .jsonl); every one is split by hash and only its train part is trained on; `heldout` is evaluated."""
+
+    POSITIVE: ClassVar[tuple[str, ...]] = ("limit", "heldout_limit")
+    FRACTIONS: ClassVar[tuple[str, ...]] = ("heldout_fraction",)
 
     train: list[str] = field(default_factory=lambda: ["dafny-team"])
     heldout_fraction: float = 0.3
@@ -71,6 +76,18 @@ def check_overlap(train: list[Task], tests: dict[str, list[Task]]) -> None:
                            + ". Remove those tasks or choose other training data.")
 
 
+def refuse_unusable(tasks: list[Task]) -> None:
+    """Raise ValueError naming the tasks that cannot be tasks at all: one with an empty statement
+    would reward any program that verifies on its own."""
+    from ..verifiers import statement_problem
+
+    bad = [(t.id, p) for t in tasks if (p := statement_problem(t))]
+    if bad:
+        shown = "; ".join(f"{tid}: {p}" for tid, p in bad[:3]) + (" ..." if len(bad) > 3 else "")
+        raise ValueError(f"{len(bad)} tasks have nothing to prove or cannot be read ({shown}); "
+                         "remove them from the task data")
+
+
 def train_and_heldout(cfg: TaskSetConfig) -> tuple[list[Task], list[Task]]:
     """The train and held-out tasks of `cfg`, after the overlap check against the test benchmarks."""
     train: list[Task] = []
@@ -80,6 +97,7 @@ def train_and_heldout(cfg: TaskSetConfig) -> tuple[list[Task], list[Task]]:
             (held if split_of(t.id, cfg.heldout_fraction, cfg.salt) == "heldout" else train).append(t)
     if not train:
         raise ValueError(f"no training tasks in {cfg.train} after the split")
+    refuse_unusable(train + held)
     langs = {t.lang for t in train}
     tests = cfg.test_benchmarks if cfg.test_benchmarks is not None else \
         [b for lang in sorted(langs) for b in DEFAULT_TESTS[lang]]

@@ -130,6 +130,7 @@ def test_resume_refuses_another_config_and_a_missing_flag(tmp_path):
     out = tmp_path / "run"
     (out).mkdir()
     SelfPlay(SelfPlayConfig(rounds=1), out)._open()
+    (out / "metrics.jsonl").write_text('{"round": 0}\n')  # some work: a run that did none starts afresh
     with pytest.raises(RunDirMismatch, match="--resume"):
         SelfPlay(SelfPlayConfig(rounds=1), out)._open()
     with pytest.raises(RunDirMismatch, match="rounds"):

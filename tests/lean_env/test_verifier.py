@@ -167,8 +167,8 @@ def test_recorded_errors_fail_with_candidate_positions():
     v = decide(with_answers(base, post, g.decl_name, REF_TYPE, STD_AXIOMS.format(n=g.decl_name)), g, post, REF_TYPE)
     assert v.status == "failed" and "unsolved goals" in v.reason
     # code line 3 is the candidate's line 3 (the statement is one line, the candidate starts on it)
-    assert (v.messages[0].line, v.messages[0].column) == (3, 19)
-    assert v.messages[1].line == 0  # reported inside the statement
+    assert (v.messages[0].line, v.messages[0].column) == (3, 20)  # columns count from 1 (the REPL's from 0)
+    assert v.messages[1].spec and v.messages[1].line == 1  # reported inside the statement, at its line 1
 
 
 def test_missing_answers_fail():
@@ -325,9 +325,9 @@ def test_replay_hang_is_timeout():
     assert pool.timeouts == [1]  # timeouts are final here, not retried
 
 
-def test_verify_cli_without_lean_gates_and_never_verifies(tmp_path):
-    """`prover verify --lang lean` with no REPL: miniF2F field names work, the gate still rejects,
-    everything else is an `error` that says how to get Lean."""
+def test_verify_cli_without_lean_says_so_once_and_never_verifies(tmp_path):
+    """`prover verify --lang lean` with no REPL: one line that says how to get Lean, exit status 2,
+    no verdicts (issue 22: not an `error` record repeating it for every line)."""
     import subprocess
     import sys
 
@@ -339,9 +339,8 @@ def test_verify_cli_without_lean_gates_and_never_verifies(tmp_path):
     env = {**__import__("os").environ, "PROVER_LEAN_PROJECT": str(tmp_path / "none"), "PROVER_LEAN_REPL": ""}
     out = subprocess.run([sys.executable, "-m", "prover.cli", "verify", "--lang", "lean", "--jsonl", str(src),
                           "--no-progress"], capture_output=True, text=True, env=env, timeout=120)
-    got = {r["id"]: r for r in map(json.loads, out.stdout.splitlines())}
-    assert got["cheat"]["status"] == "rejected" and got["cheat"]["reason"].startswith("sorry")
-    assert got["ok"]["status"] == "error" and "setup-lean" in got["ok"]["reason"]
+    assert out.returncode == 2 and out.stdout == ""
+    assert len(out.stderr.strip().splitlines()) == 1 and "setup-lean" in out.stderr
 
 
 # -- failures the candidate causes every time, and concurrent reference checks ----------------------------

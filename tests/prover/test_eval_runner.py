@@ -266,7 +266,7 @@ def test_compare_flags_a_fixed_order_run_against_a_sampled_one(tmp_path):
         s = EvalRun(tmp_path / name, settings(ts), ts, policy, FakeChecker, progress=False).run([1])
         write_summary(tmp_path / name, build_summary(tmp_path / name, s, [1], []))
     text = compare(tmp_path / "sampled", tmp_path / "fixed")
-    assert "| pass@1 | 50.0% | – |" in text and "| solved within 1 attempts | – | 100.0% |" in text
+    assert "| pass@1 | 50.0% | – |" in text and "| solved within 1 attempt | – | 100.0% |" in text
     assert "not comparable" in text
 def test_generation_end_does_not_hang_when_every_verifier_worker_died_with_the_queue_full(tmp_path):
     ts = tasks(100)
