@@ -12,14 +12,21 @@ from .commands import COMMANDS
 from .errors import UserError
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """A command's parser whose usage errors are one line (the usage block is what --help is for)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="prover",
         description="Train and evaluate theorem provers against real verifiers (Lean 4, Dafny).",
         epilog="Run `prover doctor` first to see which verifiers and backends this machine has.",
     )
     parser.add_argument("--version", action="version", version=f"prover {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineParser)
     for name, module_path in COMMANDS.items():
         module = importlib.import_module(module_path)
         p = sub.add_parser(name, help=module.HELP, description=module.__doc__,

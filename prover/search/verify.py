@@ -76,7 +76,7 @@ def feedback_lines(attempt: Attempt, limit: int = 8) -> list[str]:
     """The verifier's messages about `attempt`, one line each, for a repair prompt."""
     lines = []
     for m in attempt.messages[:limit]:
-        where = f"line {m.get('line', 0)}:{m.get('column', 0)}"
+        where = f"{'statement line' if m.get('spec') else 'line'} {m.get('line', 0)}:{m.get('column', 0)}"
         lines.append(f"{where}: {m.get('severity', 'error')}: {' '.join(str(m.get('text', '')).split())}")
     if not lines and attempt.reason:
         lines.append(attempt.reason)

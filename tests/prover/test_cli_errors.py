@@ -31,6 +31,7 @@ CASES = {
     "search-unknown-bench": ["search", "--lang", "dafny", "--task-id", "x", "--bench", "nosuch"],
     "train-unknown-task-set": ["train", "--config", "{bad-train.yaml}", "--out", "{outdir}/train"],
     "train-binary-config": ["train", "--config", "{binary.yaml}", "--out", "{outdir}/train"],
+    "eval-negative-limit": ["eval", "--limit", "-1"],  # argparse's own errors are one line too
 }
 
 

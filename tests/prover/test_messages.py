@@ -59,3 +59,15 @@ def test_a_cached_verdict_reports_zero_seconds_and_the_original(tmp_path, monkey
     again = json.loads(capsys.readouterr().out)
     assert not first["cached"] and first["seconds"] > 0 and "cached_seconds" not in first
     assert again["cached"] and again["seconds"] == 0 and again["cached_seconds"] == first["seconds"]
+
+
+def test_repair_feedback_says_when_a_message_is_in_the_statement():
+    from types import SimpleNamespace
+
+    from prover.core import Message
+    from prover.search.verify import feedback_lines
+
+    msgs = [Message(7, 3, "error", "A postcondition might not hold", spec=True).to_dict(),
+            Message(2, 12, "error", "assertion violation").to_dict()]
+    lines = feedback_lines(SimpleNamespace(messages=msgs, reason=""))
+    assert lines == ["statement line 7:3: error: A postcondition might not hold", "line 2:12: error: assertion violation"]
