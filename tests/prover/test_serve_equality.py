@@ -13,8 +13,8 @@ pytest.importorskip("fastapi", reason="the `serve` extra is not installed (pip i
 import httpx  # noqa: E402 (after the guard)
 
 from verifier_core.languages import language
-from tests import test_dafny_redteam as red1
-from tests import test_dafny_redteam2 as red2
+from tests.dafny_env import test_attacks_hidden_axioms as red1
+from tests.dafny_env import test_attacks_dafny23_semantics as red2
 from prover.serve.launcher import ROOT, Server
 from tests.prover.test_serve_api import prover_verify
 
