@@ -279,15 +279,9 @@ def reserved_names(header: str) -> frozenset[str]:
             names.update(c.name for c in modules[d.name].walk())
     for d in prog.walk():  # datatype constructors are names at the datatype's level
         if d.keyword in ("datatype", "codatatype"):
-            names.update(_constructors(prog.text, d))
+            names.update(syntax.constructors(prog.text, d))
     names.discard("")
     return frozenset(names)
-
-
-def _constructors(text: str, d: syntax.Decl) -> list[str]:
-    head = syntax.code_mask(text)[d.start: d.header_end]
-    rhs = head.split("=", 1)[1] if "=" in head else ""
-    return re.findall(r"(?:^|\|)\s*([A-Za-z_][\w']*)\s*(?:\(|\||$)", rhs.strip())
 
 
 def guard(header: str, program: str, statement: str = "") -> tuple[str, str] | None:
@@ -297,34 +291,88 @@ def guard(header: str, program: str, statement: str = "") -> tuple[str, str] | N
     reserved = reserved_names(header)
     prog = syntax.parse(program)
     for d in prog.walk():
-        if d.name in reserved and "." not in d.qualname:
-            return ("header:redefined", f"{d.keyword} {d.name} is declared by the trusted header; call it, "
+        # a constructor is a module-level name wherever its datatype is: Dafny resolves it before
+        # a function of an opened module (`datatype D = abs(r: real)` turns the header's `abs`)
+        own = [d.name] if "." not in d.qualname else []
+        ctors = syntax.constructors(prog.text, d) if d.keyword in ("datatype", "codatatype") else []
+        hit = next((n for n in own + ctors if n in reserved), None)
+        if hit:
+            what = f"{d.keyword} {d.name}" if hit == d.name else f"constructor {hit} of {d.keyword} {d.name}"
+            return ("header:redefined", f"{what} is declared by the trusted header; call it, "
                                         "do not redeclare or shadow it")
     tainted = unsound_names(header)
-    if tainted:
-        used, given = _mentions(program, tainted), _mentions(statement, tainted)
-        extra = sorted(n for n in used if used[n] > given[n])
-        if extra:
-            return ("header:unsound-axiom", f"{extra[0]} reaches an inconsistent axiom of the trusted header "
-                                            f"({tainted[extra[0]]}); a proof may not use it")
+    if tainted:  # where the text binds one of the names, the verifier also asks Dafny (`resolved_mentions`)
+        return unsound_excess(header, _mentions(program, tainted), _mentions(statement, tainted))
+    return None
+
+
+def unsound_excess(header: str, used: Counter[str], given: Counter[str]) -> tuple[str, str] | None:
+    """The rejection when `used` mentions of the header's unsound names exceed the statement's `given`."""
+    tainted = unsound_names(header)
+    extra = sorted(n for n in used if used[n] > given[n])
+    if extra:
+        return ("header:unsound-axiom", f"{extra[0]} reaches an inconsistent axiom of the trusted header "
+                                        f"({tainted[extra[0]]}); a proof may not use it")
     return None
 
 
 def _mentions(text: str, names: dict[str, str]) -> Counter[str]:
-    """Mentions of `names` in `text` that can be the header's declarations: every call `n(`, and any
-    other use of a name the text never binds itself (as a parameter, variable or bound variable:
-    miniF2F problems name variables `e`, which is also a header function)."""
+    """Mentions of `names` in `text` that can be the header's declarations, read from the text: every
+    call `n(`, and any other use of a name the text never binds (`binds_unsound_name` decides the rest
+    on Dafny's resolution)."""
     toks = syntax.code_tokens(text)
-    mask = syntax.code_mask(text)
     out: Counter[str] = Counter()
     for k, t in enumerate(toks):
-        if t.kind != "ident" or t.text not in names:
+        if t.kind == "ident" and t.text in names:
+            if (k + 1 < len(toks) and toks[k + 1].text == "(") or not _binds(text, t.text):
+                out[t.text] += 1
+    return out
+
+
+def _binds(text: str, name: str) -> bool:
+    n = re.escape(name)
+    return bool(re.search(rf"\b{n}\s*:(?!:)|\bvar\s+{n}\b|\b(?:forall|exists)\s+(?:\w+\s*,\s*)*{n}\b|\b{n}\s*=>"
+                          rf"|\(\s*{n}\s*[,)]|,\s*{n}\s*[,)]", syntax.code_mask(text)))
+
+
+def binds_unsound_name(header: str, text: str) -> bool:
+    """Does `text` bind (as a parameter, variable or bound variable) a name of the header's unsound
+    axioms? Then which mention means the header's declaration is a question of scope, which only
+    Dafny's resolution answers (`resolved_mentions`): miniF2F problems name variables `e`, also a
+    header function, and a helper's parameter `pos` must not hide a `var p := pos` elsewhere."""
+    return any(_binds(text, n) for n in unsound_names(header))
+
+
+RENAMED = "__unsound_in_header"
+
+
+def renamed_unsound(header: str, composed: str, own_lines: tuple[int, int]) -> str:
+    """`composed` (the header around a program, `after_bridge`) with every header token naming an
+    unsound axiom renamed (the header stays consistent with itself): a mention in the program's own
+    lines that Dafny resolved to one of them is then an "unresolved identifier" error there."""
+    names = unsound_names(header)
+    lines = composed.split("\n")
+    first = len("\n".join(lines[:own_lines[0]]))
+    last = len("\n".join(lines[:own_lines[1]]))
+    out, pos = [], 0
+    for t in syntax.code_tokens(composed):
+        if t.kind == "ident" and t.text in names and not (first < t.start < last):
+            out.append(composed[pos:t.start] + t.text + RENAMED)
+            pos = t.end
+    return "".join(out) + composed[pos:]
+
+
+def resolved_mentions(header: str, output_messages: list, own_lines: tuple[int, int]) -> Counter[str]:
+    """Mentions of the header's unsound names that Dafny resolved to the header, from its errors on
+    `renamed_unsound` text (each `unresolved identifier: n` on the program's own lines)."""
+    names = unsound_names(header)
+    out: Counter[str] = Counter()
+    for m in output_messages:
+        if m.severity != "error" or not own_lines[0] < m.line <= own_lines[1]:
             continue
-        called = k + 1 < len(toks) and toks[k + 1].text == "("
-        n = re.escape(t.text)
-        bound = re.search(rf"\b{n}\s*:(?!:)|\bvar\s+{n}\b|\b(?:forall|exists)\s+(?:\w+\s*,\s*)*{n}\b|\b{n}\s*=>", mask)
-        if called or not bound:
-            out[t.text] += 1
+        # `unresolved identifier: pos`, or `member pos does not exist in module MiniF2F`
+        for word in set(re.findall(r"[A-Za-z_][\w']*", m.text)) & set(names):
+            out[word] += 1
     return out
 
 
