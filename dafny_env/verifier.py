@@ -270,8 +270,11 @@ class DafnyVerifier:
             except header.HeaderError as e:
                 return Verdict("error", f"task:header: {e}")
         if self._tc.major < 3:
-            from .dialect import BridgeRefusal, to_dafny2
+            from .dialect import BridgeRefusal, char_width_dependence, to_dafny2
 
+            why = char_width_dependence(task.statement)
+            if why:
+                return Verdict("error", f"task:char-width: the statement cannot be checked on Dafny {self._tc.version}: {why}")
             try:
                 translation = to_dafny2(program)
             except BridgeRefusal as e:
