@@ -7,8 +7,13 @@ also a difflib token ratio of at least `near_duplicate_ratio`), `ill_formed` (Da
 program does not resolve under `dafny /noVerify`; Lean: `statement sorry` does not elaborate with the
 sorry warning as its only message), `gate` (the soundness gate refuses the statement itself:
 `assume`, `{:axiom}`, a second bodyless lemma, `sorry`, ...), `vacuous` (the
-hypotheses prove `false`: Dafny, a lemma with the same `requires` and `ensures false` verifies with
-one of the portfolio's first proofs; Lean, the statement is proved by `exfalso` and a closer). A check
+hypotheses prove `false`: Dafny, a lemma with the same `requires` (and every other clause) and
+`ensures false` verifies with one of the portfolio's first proofs; Lean, the statement is proved by
+`exfalso` and a closer), `tautology` (Dafny: the lemma without its `requires` verifies with an empty
+body). Dafny's `ill_formed` also covers a spec that resolves but is not well-formed (Dafny's
+`CheckWellformed` of it fails: `requires s[0] > 0` with `s` possibly empty). Vacuity that needs
+induction or a quantifier instantiation beyond the first `vacuity_proofs` portfolio proofs is not
+caught (`requires Fib(n) == 100`). A check
 that the infrastructure could not finish is `error`: counted, never valid.
 """
 
@@ -28,7 +33,7 @@ from prover.core import Candidate, Task, Verdict
 from .config import ValidationConfig
 from .records import Conjecture, statement_key
 
-REASONS = ("unparsed", "duplicate", "near_duplicate", "gate", "ill_formed", "vacuous", "error")
+REASONS = ("unparsed", "duplicate", "near_duplicate", "gate", "ill_formed", "vacuous", "tautology", "error")
 CheckMany = Callable[[Sequence[tuple[Task, Candidate]]], list[Verdict]]
 
 
@@ -161,26 +166,52 @@ class DafnyChecks:
         return "gate", f"{g.rule}: {g.detail}"
 
     def well_formed(self, conj: Conjecture) -> tuple[str, str] | None:
-        from dafny_env import soundness
+        return resolve_dafny(conj.statement, self.cfg.resolve_timeout) or wellformed_dafny(conj.statement, self.cfg.resolve_timeout)
 
-        program = soundness.gate(conj.task(), "{\n}").program
-        return resolve_dafny(program, self.cfg.resolve_timeout)
+    def _variant(self, conj: Conjecture, suffix: str, keep_requires: bool, ensures: list[str] | None) -> Task | None:
+        from prover.policies.dafny_target import find_target
+
+        from .dafny_spec import clause_variant
+
+        target = find_target(conj.statement, conj.target or None)
+        if target is None:
+            return None
+        name = f"{target.name}_{suffix}"
+        text = clause_variant(conj.statement, target.name, name, keep_requires, ensures)
+        return Task(id=f"{conj.id}#{suffix.lower()}", lang="dafny", statement=text, meta={"target": name}) if text else None
 
     def vacuity_pairs(self, conj: Conjecture) -> list[tuple[Task, Candidate]]:
+        """The portfolio's first proofs of the lemma with its own `requires` (and `decreases`,
+        `reads`, `returns`) and `ensures false`: any header form."""
+        from prover.policies.dafny_target import find_target
         from prover.policies.portfolio import candidates_for
 
-        from .dafny_spec import parse_lemma
-
-        spec = parse_lemma(conj.statement, conj.target or None)
-        if spec is None or not spec.requires:
+        target = find_target(conj.statement, conj.target or None)
+        if target is None or not target.requires:
             return []  # no hypotheses: nothing that could be contradictory
-        vac = spec.with_(name=spec.name + "_Vacuous", ensures=["false"])
-        task = Task(id=f"{conj.id}#vacuity", lang="dafny", statement=vac.render(), meta={"target": vac.name})
-        return [(task, Candidate(task.id, c)) for c in candidates_for(task)[: self.cfg.vacuity_proofs]]
+        task = self._variant(conj, "Vacuous", True, ["false"])
+        return [(task, Candidate(task.id, c)) for c in candidates_for(task)[: self.cfg.vacuity_proofs]] if task else []
+
+    def tautology_pairs(self, conj: Conjecture) -> list[tuple[Task, Candidate]]:
+        """The lemma without its `requires`, proved by `{ }`: then its `ensures` holds of every input
+        by Dafny's own unfolding (`ensures x == x`, `ensures true`, `ensures x > 0 && x < 0 ==> x == 5`)."""
+        task = self._variant(conj, "Tautology", False, None)
+        return [(task, Candidate(task.id, "{\n}"))] if task else []
 
 
 def resolve_dafny(program: str, timeout: float) -> tuple[str, str] | None:
     """None when `program` parses and resolves (no verification), else (`ill_formed`|`error`, detail)."""
+    return _run_dafny(program, timeout, verify=False)
+
+
+def wellformed_dafny(program: str, timeout: float) -> tuple[str, str] | None:
+    """None when Dafny verifies the well-formedness of every spec in `program` (its
+    `CheckWellformed$$...` implementations: `requires s[0] > 0` where `s` may be empty is not), else
+    (`ill_formed`|`error`, detail). `dafny /noVerify` resolves names and types only."""
+    return _run_dafny(program, timeout, verify=True)
+
+
+def _run_dafny(program: str, timeout: float, verify: bool) -> tuple[str, str] | None:
     from dafny_env.aot import dafny_argv
     from dafny_env.dialect import to_dafny2
     from dafny_env.toolchain import DafnyNotFound, detect
@@ -196,17 +227,28 @@ def resolve_dafny(program: str, timeout: float) -> tuple[str, str] | None:
         path = os.path.join(tmp, "conjecture.dfy")
         with open(path, "w", encoding="utf-8") as f:
             f.write(program)
-        argv = (["dafny", "resolve", path] if tc.major >= 3 else
-                [*(dafny_argv(tc) or [tc.dafny]), "/compile:0", "/noVerify", "/nologo", path])
         if tc.major >= 3:
-            argv[0] = tc.dafny
+            argv = [tc.dafny, "verify" if verify else "resolve", path]
+        else:
+            argv = [*(dafny_argv(tc) or [tc.dafny]), "/compile:0", "/nologo", path]
+            argv[-1:-1] = ["/proc:CheckWellformed$$*", f"/timeLimit:{max(1, int(timeout * 0.8))}"] if verify else ["/noVerify"]
         r = run_limited(argv, timeout=timeout, memory_mb=4096, cwd=tmp, env=dict(os.environ, LC_ALL="C.UTF-8"))
     out = (r.stdout + r.stderr).replace(path, "conjecture.dfy")
+    what = "the well-formedness check" if verify else "dafny /noVerify"
     if r.timed_out:
-        return "error", f"dafny /noVerify gave no answer within {timeout:g} s"
+        return "error", f"{what} gave no answer within {timeout:g} s"
     if "parse errors detected" in out or "resolution/type errors detected" in out or r.returncode == 2:
         first = next((ln for ln in out.splitlines() if "Error" in ln or "error" in ln), out.strip()[:300])
         return "ill_formed", first.strip()[:300]
+    if verify:
+        summary = re.search(r"finished with (\d+) verified, (\d+) errors?(?:, (\d+) time outs?)?", out)
+        if summary is None:
+            return "error", f"{what}: no summary from dafny (status {r.returncode}): {out.strip()[-300:]}"
+        if int(summary.group(2)):
+            first = next((ln for ln in out.splitlines() if "Error" in ln and "Prover error" not in ln), "")
+            return "ill_formed", f"not well-formed: {first.strip()[:300]}"
+        if summary.group(3) and int(summary.group(3)):
+            return "error", f"{what} timed out on a proof obligation"
     if r.returncode not in (0, 1, 3, 4):
         return "error", f"dafny exited with status {r.returncode}: {out.strip()[:300]}"
     return None
@@ -289,6 +331,14 @@ def _expensive(checks: Any, conj: Conjecture) -> ValidationResult:
                 bad = ("vacuous", f"the hypotheses prove false with: {' '.join(proved[0].split())}")
             elif any(v.status == "error" for v in verdicts):
                 bad = ("error", "vacuity check: " + next(v.reason for v in verdicts if v.status == "error")[:300])
+    if bad is None and hasattr(checks, "tautology_pairs"):
+        pairs = checks.tautology_pairs(conj)
+        if pairs:
+            verdict = checks.check_many(pairs)[0]
+            if verdict.status == "verified":
+                bad = ("tautology", "its ensures hold with no requires and an empty body")
+            elif verdict.status == "error":
+                bad = ("error", "tautology check: " + verdict.reason[:300])
     status, detail = bad if bad else ("valid", "")
     return ValidationResult(conj.id, status, detail, round(time.monotonic() - t0, 3))
 
