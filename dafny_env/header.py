@@ -54,9 +54,21 @@ class Port:
     members: dict[str, dict[str, str]] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=dict)
     unsound: dict[str, str] = field(default_factory=dict)  # the original's inconsistent axioms, and why
+    # minimal repairs of the original's inconsistent axioms (and of header lemmas proved from them):
+    # [{"member", "old", "new", "counter_model"}], each `old` exactly once in the port's file
+    repairs: tuple[dict[str, str], ...] = ()
 
-    def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+    def text(self, repaired: bool = True) -> str:
+        """The port as checks use it: its file (a faithful port of the original) with `repairs` applied;
+        `repaired=False` gives the faithful port, inconsistencies and all (for audits)."""
+        text = self.path.read_text(encoding="utf-8")
+        if not repaired:
+            return text
+        for r in self.repairs:
+            if text.count(r["old"]) != 1:
+                raise HeaderError(f"repair of {r['member']} does not apply to {self.path.name} exactly once")
+            text = text.replace(r["old"], r["new"])
+        return text
 
 
 def header_id(header: str) -> str:
@@ -65,8 +77,17 @@ def header_id(header: str) -> str:
 
 
 def stamp(header: str) -> str:
-    """What a verdict's toolchain stamp gets for this header ("" when there is none)."""
-    return f" +header:{header_id(header)}" if header else ""
+    """What a verdict's toolchain stamp gets for this header ("" when there is none); with the
+    digest of its port's repairs, so a verdict under the original's inconsistent axioms is never
+    answered for the repaired header, nor one repair set for another."""
+    if not header:
+        return ""
+    port = port_for(header)
+    repairs = ""
+    if port is not None and port.repairs:
+        digest = hashlib.sha256(json.dumps(port.repairs, sort_keys=True).encode()).hexdigest()[:8]
+        repairs = f" +repairs:{digest}"
+    return f"{repairs} +header:{header_id(header)}"
 
 
 @functools.lru_cache(maxsize=None)
@@ -76,7 +97,8 @@ def ports() -> dict[str, Port]:
     for manifest in sorted(PORT_DIR.glob("*/port.json")):
         m = json.loads(manifest.read_text(encoding="utf-8"))
         out[m["original_sha256"]] = Port(m["name"], m["original_sha256"], manifest.parent / m["file"],
-                                         m.get("members", {}), m.get("types", {}), m.get("unsound", {}))
+                                         m.get("members", {}), m.get("types", {}), m.get("unsound", {}),
+                                         tuple(m.get("repairs", ())))
     return out
 
 
@@ -132,15 +154,17 @@ class Composed:
     line_offset: int
 
 
-def compose(header: str, program: str, major: int, trusted: bool = True, prune: bool = True) -> Composed:
+def compose(header: str, program: str, major: int, trusted: bool = True, prune: bool = True,
+            repaired: bool = True) -> Composed:
     """The text to verify: the header (ported for Dafny 2.x) around `program`, which goes where the
     port's `CANDIDATE_MARK` is (after the original header for Dafny 3+).
 
     With `trusted` (every check), each header member is `{:verify false}` and the header is cut to
     what `program` can reach (`_Outline.prune`; `prune=False` keeps it whole, for measurements);
     without it, the header is given whole and verified, as `check_header` does once.
+    `repaired=False` uses the faithful port without its `repairs` (audits of the original).
     """
-    outline = _outline(header, major, trusted)
+    outline = _outline(header, major, trusted, repaired)
     before = outline.prune(program) if trusted and prune else outline.before
     return Composed(before + program + outline.after, before.count("\n"))
 
@@ -202,7 +226,7 @@ def _identifiers(text: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=8)
-def _outline(header: str, major: int, trusted: bool) -> _Outline:
+def _outline(header: str, major: int, trusted: bool, repaired: bool = True) -> _Outline:
     if major >= 3:
         full = _without_includes(header) + "\n" + CANDIDATE_MARK + "\n"
     else:
@@ -210,7 +234,7 @@ def _outline(header: str, major: int, trusted: bool) -> _Outline:
         if port is None:
             raise HeaderError(f"no Dafny 2.3 port of header {header_id(header)} "
                               f"(ports: {', '.join(p.name for p in ports().values()) or 'none'})")
-        full = port.text()
+        full = port.text(repaired)
     if full.count(CANDIDATE_MARK) != 1:
         raise HeaderError(f"header {header_id(header)}: expected one {CANDIDATE_MARK} line")
     if trusted:

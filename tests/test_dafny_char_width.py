@@ -13,19 +13,12 @@ import pytest
 
 from dafny_env.dialect import char_width_dependence
 from prover.core import Candidate, Task
+from tests.test_dafny_name_rebinding import verifier  # noqa: F401 (the shared fixture)
 from tests.test_dafny_batching import needs_server
 
 BOUND = "lemma CharBound(c: char)\n  ensures c as int < 0x10000\n"
 HIGH = "lemma High(s: string)\n  ensures forall i :: 0 <= i < |s| ==> s[i] <= '\\U{FFFF}'\n"
 LOW = "lemma Low(s: string)\n  requires forall i :: 0 <= i < |s| ==> 'a' <= s[i] <= 'z'\n  ensures forall i :: 0 <= i < |s| ==> s[i] != 'A'\n"
-
-
-@pytest.fixture(scope="module")
-def verifier():
-    from dafny_env.verifier import DafnyVerifier
-
-    with DafnyVerifier(workers=1, timeout=60.0) as v:
-        yield v
 
 
 @needs_server

@@ -14,18 +14,11 @@ import pytest
 
 from dafny_env import header as H
 from prover.core import Candidate, Task
+from tests.test_dafny_name_rebinding import verifier  # noqa: F401 (the shared fixture)
 from tests.test_minif2f_dafny import HEADER, needs_dafny
 
 FALSE = "lemma t(x: real)\n  requires x > 0.0\n  ensures x < 0.0\n"
 WITH_E = "lemma s(e: real)\n  requires e > 0.0\n  ensures e * e > 0.0\n"
-
-
-@pytest.fixture(scope="module")
-def verifier():
-    from dafny_env.verifier import DafnyVerifier
-
-    with DafnyVerifier(workers=1, timeout=120.0) as v:
-        yield v
 
 
 def _task(statement: str) -> Task:

@@ -69,9 +69,10 @@ def _check(verifier, task: Task, text: str):
 
 @pytest.fixture(scope="module")
 def verifier():
+    """One exact-mode verifier per test module (shared by the issue-23 test files)."""
     from dafny_env.verifier import DafnyVerifier
 
-    with DafnyVerifier(workers=1, timeout=60.0) as v:
+    with DafnyVerifier(workers=1, timeout=120.0) as v:
         yield v
 
 
