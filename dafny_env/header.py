@@ -185,14 +185,8 @@ class _Outline:
     after: str
     callables: list[_Callable]
 
-    def prune(self, program: str) -> str:
-        """`before` with only the callables `program` reaches, by name, transitively.
-
-        Dropping a declaration only removes axioms (Dafny's function axioms and lemma contracts
-        are triggered by terms that mention the declaration's name), so a program that verifies
-        against the pruned header verifies against the whole one. Names are matched without
-        resolution (every `sum` is kept when `sum` is used): it can only keep too much.
-        """
+    def reached(self, program: str) -> set[int]:
+        """Indices of the callables `program` reaches by name, transitively through what each keeps."""
         by_name: dict[str, list[int]] = {}
         for k, c in enumerate(self.callables):
             for n in c.names:
@@ -209,6 +203,17 @@ class _Outline:
                 if k not in keep:
                     keep.add(k)
                     todo.extend(self.callables[k].refs)
+        return keep
+
+    def prune(self, program: str) -> str:
+        """`before` with only the callables `program` reaches, by name, transitively.
+
+        Dropping a declaration only removes axioms (Dafny's function axioms and lemma contracts
+        are triggered by terms that mention the declaration's name), so a program that verifies
+        against the pruned header verifies against the whole one. Names are matched without
+        resolution (every `sum` is kept when `sum` is used): it can only keep too much.
+        """
+        keep = self.reached(program)
         cuts = []
         for k, c in enumerate(self.callables):
             if k not in keep:
@@ -219,6 +224,18 @@ class _Outline:
         for a, b in sorted(cuts, reverse=True):
             text = text[:a] + "\n" * text.count("\n", a, b) + text[b:]
         return text
+
+
+def repaired_members_reached(header: str, program: str) -> list[str]:
+    """The port's repaired members that `program` reaches through the trusted header (what a check
+    of it keeps of the header): the problems whose verdicts the repairs can change."""
+    port = port_for(header)
+    if port is None or not port.repairs:
+        return []
+    outline = _outline(header, 2, True)
+    repaired = {r["member"] for r in port.repairs}
+    names = {outline.callables[k].names[0] for k in outline.reached(program)}
+    return sorted(names & repaired)
 
 
 def _identifiers(text: str) -> set[str]:

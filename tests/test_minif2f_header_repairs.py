@@ -62,3 +62,10 @@ def test_honest_uses_of_the_repaired_members_still_verify(verifier):
     seq = ("lemma w()\n  ensures int_sum_seq([1, 2], (k: int) => k) == Int.sum({1, 2}, (k: int) => k)\n")
     body = "{\n  int_sum_seq_to_set([1, 2], (k: int) => k);\n  assert (set k | k in [1, 2]) == {1, 2};\n}"
     assert verifier.check(Task("s", "dafny", seq, header=HEADER, kind="prove"), Candidate("c", body)).status == "verified"
+
+
+def test_the_problems_a_repair_can_change_are_found_through_the_header():
+    """The coverage re-run (`bench/minif2f_dafny_coverage.py --reaching-repairs`) picks problems so."""
+    assert H.repaired_members_reached(HEADER, "lemma p(x: real) requires x > 1.0 ensures log(x) > 0.0") == ["log"]
+    assert "pos" in H.repaired_members_reached(HEADER, "lemma q() ensures limit((n: nat) => 0.0, 0.0)")
+    assert H.repaired_members_reached(HEADER, "lemma r(x: real) ensures sqrt(x * x) >= 0.0") == []
