@@ -48,15 +48,16 @@ def identifiers(text: str) -> set[str]:
     return {t.text for t in syntax.code_tokens(text) if t.kind == "ident"}
 
 
-def _traits(program: str) -> set[tuple[str, str]]:
-    """(module, name) of the program's traits, as Dafny names them in symbols: a trait's bodyless
-    member is abstract (Dafny refuses a class that leaves it unimplemented and checks every
-    implementation against it; `soundness._abstract_in_trait`), not an axiom."""
+def _abstract_members(program: str) -> set[tuple[str, str, str]]:
+    """(module, trait, member) of the program's bodyless instance members of traits, as Dafny names
+    them in symbols: abstract (Dafny refuses a class that leaves one unimplemented and checks every
+    implementation against it; `soundness._abstract_in_trait`), not axioms. `static` ones are not."""
     out = set()
     for d in syntax.parse(program).walk():
         if d.keyword == "trait":
             module, _, name = d.qualname.rpartition(".")
-            out.add((module or "_module", name))
+            out.update((module or "_module", name, c.name) for c in d.children
+                       if c.is_callable and not c.has_body and "static" not in c.modifiers)
     return out
 
 
@@ -110,9 +111,9 @@ def check(program: str, symbols: list[Symbol], statement: str, spec_symbols: lis
     """
     skip = _generated(symbols) | _generated(spec_symbols)
     spec_keys = {s.key for s in spec_symbols if s.is_callable}
-    traits = _traits(program)
+    abstract = _abstract_members(program)
     for s in symbols:
-        if s.is_callable and not s.has_body and s.key not in skip and (s.module, s.parent) not in traits:
+        if s.is_callable and not s.has_body and s.key not in skip and (s.module, s.parent, s.name) not in abstract:
             rule = "body:missing" if s.key in spec_keys else "added:bodyless"
             return Finding(rule, f"{_where(s)} has no body in Dafny's reading of the program (it would be an axiom)")
     for s in symbols:

@@ -547,12 +547,14 @@ def _check_spec(spec: Program, cand: Program, hints: bool) -> GateResult | None:
 
 
 def _abstract_in_trait(prog: Program, d: Decl) -> bool:
-    """Is `d` a member of a trait? A trait's bodyless member is abstract, not an axiom: Dafny 2.3
-    refuses a class that extends the trait without implementing it ("class 'C' does not implement
-    trait function 'T.F'", a resolution error) and verifies every implementation against the
-    trait's contract; with no class, no value of the trait's type can be made, so its contract
-    proves nothing about any other type."""
-    return any(p.keyword == "trait" and any(c is d for c in p.children) for p in prog.walk())
+    """Is `d` an instance member of a trait? Such a bodyless member is abstract, not an axiom: Dafny
+    2.3 refuses a class that extends the trait without implementing it ("class 'C' does not
+    implement trait function 'T.F'", a resolution error) and verifies every implementation against
+    the trait's contract; with no class, no value of the trait's type can be made, so its contract
+    proves nothing about any other type. A `static` member needs no value and no class implements
+    it: bodyless, it is an axiom like any other."""
+    return "static" not in d.modifiers and any(p.keyword == "trait" and any(c is d for c in p.children)
+                                               for p in prog.walk())
 
 
 def _check_rebinding(spec: Program, cand: Program, reserved: frozenset[str]) -> GateResult | None:

@@ -64,3 +64,31 @@ def test_the_statement_still_may_not_gain_a_trivial_ensures():
     task = task_for(SUMF)
     cand = full(SUMF, SUM_PROOF).replace("ensures 2 * Sum(n)", "ensures true\n  ensures 2 * Sum(n)")
     assert soundness.gate(task, cand).rule == "ensures:trivial"
+
+
+STATIC = "trait T {\n  static lemma L()\n    ensures 0 == 1\n}\n"  # no instance needed, no class implements it
+
+
+@needs_dafny
+def test_a_static_bodyless_trait_member_is_an_axiom(verifier):
+    """Found against this change itself: a `static` trait member needs no value of the trait and no
+    class overrides it, so bodyless it is an axiom (`T.L()` proves anything)."""
+    verdict = verifier.check(task_for(SUMF), Candidate("c", full(SUMF, "T.L();", after=STATIC)))
+    assert verdict.status == "rejected" and "added:bodyless" in verdict.reason, verdict
+
+
+@needs_dafny
+def test_dafnys_reading_refuses_a_static_trait_axiom_too(verifier):
+    from dafny_env import evidence
+    from dafny_env.messages import parse_output, parse_symbols
+
+    spec = task_for(SUMF).statement
+    program = full(SUMF, "T.L();", after=STATIC)
+    symbols = parse_symbols(verifier.run_program(program, command="symbols").output)
+    spec_symbols = parse_symbols(verifier.run_program(spec, command="symbols").output)
+    impls = parse_output(verifier.run_program(program).output, 2).impls
+    finding = evidence.check(program, symbols, spec, spec_symbols, impls)
+    assert finding is not None and finding.rule == "added:bodyless" and "L" in finding.detail
+    honest = full(SUMF, SUM_PROOF, after=TRAIT)
+    assert evidence.check(honest, parse_symbols(verifier.run_program(honest, command="symbols").output),
+                          spec, spec_symbols, parse_output(verifier.run_program(honest).output, 2).impls) is None
