@@ -49,15 +49,14 @@ def identifiers(text: str) -> set[str]:
 
 
 def _abstract_members(program: str) -> set[tuple[str, str, str]]:
-    """(module, trait, member) of the program's bodyless instance members of traits, as Dafny names
-    them in symbols: abstract (Dafny refuses a class that leaves one unimplemented and checks every
-    implementation against it; `soundness._abstract_in_trait`), not axioms. `static` ones are not."""
+    """(module, trait, member) as Dafny names them in symbols, for the bodyless trait members that
+    are abstract, not axioms (`soundness.abstract_trait_members`)."""
+    from .soundness import abstract_trait_members
+
     out = set()
-    for d in syntax.parse(program).walk():
-        if d.keyword == "trait":
-            module, _, name = d.qualname.rpartition(".")
-            out.update((module or "_module", name, c.name) for c in d.children
-                       if c.is_callable and not c.has_body and "static" not in c.modifiers)
+    for trait, member in abstract_trait_members(syntax.parse(program)):
+        module, _, name = trait.qualname.rpartition(".")
+        out.add((module or "_module", name, member.name))
     return out
 
 

@@ -50,7 +50,9 @@ binary: not a candidate at all, as for Lean) and every other rule are `rejected`
   uses: Dafny would resolve the statement's unchanged text to it (`const Leaf` beside a
   constructor `Leaf`). `header:redefined` when the name is a trusted header's. Dafny's own list
   of declarations (`evidence.check`) is held to the same rule.
-* A trait's bodyless member is abstract, not an axiom, and is allowed (`_abstract_in_trait`).
+* A bodyless instance member of a trait that a class of the program extends is abstract, not an
+  axiom, and is allowed (`abstract_trait_members`); without such a class, or `static`, it is
+  `added:bodyless`.
 * `hints:not-insertion`, `hints:not-hint` — (`hints` tasks) a statement line was changed or
   removed, or an inserted line is not an assert / loop invariant / decreases / helper
   lemma-function-predicate with a body, or is inserted where it would change a statement clause.
@@ -540,21 +542,29 @@ def _check_spec(spec: Program, cand: Program, hints: bool) -> GateResult | None:
             return _reject("spec:changed", f"the body of {sd.kind} {sd.qualname} differs from the statement")
         if sd.has_body and not cd.has_body:
             return _reject("spec:changed", f"{sd.kind} {sd.qualname} lost its body")
+    abstract = [m for _, m in abstract_trait_members(cand)]
     for d in cand.walk():
-        if d.qualname not in spec_by and d.is_callable and not d.has_body and not _abstract_in_trait(cand, d):
+        if d.qualname not in spec_by and d.is_callable and not d.has_body and not any(m is d for m in abstract):
             return _reject("added:bodyless", f"added {d.kind} {d.qualname} has no body (it would be an axiom)")
     return None
 
 
-def _abstract_in_trait(prog: Program, d: Decl) -> bool:
-    """Is `d` an instance member of a trait? Such a bodyless member is abstract, not an axiom: Dafny
-    2.3 refuses a class that extends the trait without implementing it ("class 'C' does not
-    implement trait function 'T.F'", a resolution error) and verifies every implementation against
-    the trait's contract; with no class, no value of the trait's type can be made, so its contract
-    proves nothing about any other type. A `static` member needs no value and no class implements
-    it: bodyless, it is an axiom like any other."""
-    return "static" not in d.modifiers and any(p.keyword == "trait" and any(c is d for c in p.children)
-                                               for p in prog.walk())
+def abstract_trait_members(prog: Program) -> list[tuple[Decl, Decl]]:
+    """(trait, member) for each bodyless instance member of a trait that some class of `prog`
+    extends: abstract, not an axiom. Dafny 2.3 refuses a class that extends the trait without
+    implementing the member ("class 'C' does not implement trait function 'T.F'", a resolution
+    error) and verifies every implementation against the trait's contract, and only classes make
+    values of a trait type. With no class extending it the member is an axiom: 2.3 lets a lemma
+    use an uninitialised `var t: T;` (`t.L()` with `L` bodyless, `ensures 0 == 1`, proves it with
+    no class at all). A `static` member needs no value and no class implements it: an axiom too."""
+    extended = set()
+    for c in prog.walk():
+        if c.keyword == "class":
+            head = [t.text for t in prog.tokens if c.start <= t.start < c.header_end]
+            if "extends" in head:
+                extended.update(head[head.index("extends") + 1:])
+    return [(t, m) for t in prog.walk() if t.keyword == "trait" and t.name in extended
+            for m in t.children if m.is_callable and not m.has_body and "static" not in m.modifiers]
 
 
 def _check_rebinding(spec: Program, cand: Program, reserved: frozenset[str]) -> GateResult | None:

@@ -4,11 +4,13 @@
   proved like any other helper: `ensures:trivial` is for the statement's own clauses only.
 * `datatype Palette = Palette(cs: iset<Color>)` over a plain `Color` cannot reach itself through the
   `iset` (Russell's construction needs that): only a datatype on such a cycle is refused.
-* A trait's bodyless member is abstract, not an axiom (decided here): Dafny 2.3 refuses a class that
-  extends the trait without implementing it and verifies each implementation against the trait's
-  contract, and with no class no value of the trait's type exists. So a trait function implemented
-  by a class verifies; a class whose implementation breaks the trait's `ensures` fails; a trait lemma
-  `ensures false` with no class proves nothing about the task.
+* A trait's bodyless instance member is abstract, not an axiom, when a class of the program extends
+  the trait (decided here): Dafny 2.3 refuses a class that extends the trait without implementing
+  it and verifies each implementation against the trait's contract. So a trait function implemented
+  by a class verifies; a class whose implementation breaks the trait's `ensures` fails. With no class
+  extending the trait it stays `added:bodyless`: 2.3 lets a lemma use an uninitialised `var t: T;`,
+  so `t.L()` of a bodyless `L` proves anything (found against this change), and so does a `static`
+  member, which no class implements.
 """
 
 from __future__ import annotations
@@ -55,9 +57,9 @@ def test_trait_members_stay_checked(verifier):
     unimplemented = TRAIT.replace("  function Area(): int\n    ensures Area() >= 0\n  { 4 }\n", "")
     verdict = verifier.check(task_for(SUMF), Candidate("c", full(SUMF, SUM_PROOF, after=unimplemented)))
     assert verdict.status == "failed" and "resolution" in verdict.reason, verdict
-    no_class = "trait T {\n  lemma L()\n    ensures 0 == 1\n}\nlemma Use(t: T)\n  ensures 0 == 1\n{\n  t.L();\n}\n"
-    verdict = verifier.check(task_for(SUMF), Candidate("c", full(SUMF, "", after=no_class)))
-    assert verdict.status == "failed", verdict  # no T to call `Use` with: the goal is unproved
+    no_class = "trait T {\n  lemma L()\n    ensures 0 == 1\n}\n"
+    verdict = verifier.check(task_for(SUMF), Candidate("c", full(SUMF, "var t: T;\n  t.L();", after=no_class)))
+    assert verdict.status == "rejected" and "added:bodyless" in verdict.reason, verdict
 
 
 def test_the_statement_still_may_not_gain_a_trivial_ensures():
@@ -89,6 +91,12 @@ def test_dafnys_reading_refuses_a_static_trait_axiom_too(verifier):
     impls = parse_output(verifier.run_program(program).output, 2).impls
     finding = evidence.check(program, symbols, spec, spec_symbols, impls)
     assert finding is not None and finding.rule == "added:bodyless" and "L" in finding.detail
+    program = full(SUMF, "var t: T;\n  t.L();", after=STATIC.replace("static ", ""))  # no class extends T
+    symbols = parse_symbols(verifier.run_program(program, command="symbols").output)
+    impls = parse_output(verifier.run_program(program).output, 2).impls
+    assert impls and all(i.outcome == "verified" for i in impls)  # Dafny 2.3 itself proves it
+    finding = evidence.check(program, symbols, spec, spec_symbols, impls)
+    assert finding is not None and finding.rule == "added:bodyless"
     honest = full(SUMF, SUM_PROOF, after=TRAIT)
     assert evidence.check(honest, parse_symbols(verifier.run_program(honest, command="symbols").output),
                           spec, spec_symbols, parse_output(verifier.run_program(honest).output, 2).impls) is None
