@@ -99,7 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="minif2f_dafny_coverage.jsonl", help="per-problem results (resumable)")
     ap.add_argument("--table", default="minif2f_dafny_coverage.md", help="the markdown table")
     ap.add_argument("--report", action="store_true", help="only write the table of what --out has")
-    ap.add_argument("--ids", nargs="+", default=None, help="check only these problems (again, if done)")
+    ap.add_argument("--ids", nargs="+", default=None,
+                    help="check only these problems (again, if done under another gate/bridge/parser version)")
+    ap.add_argument("--reaching-repairs", action="store_true",
+                    help="check only the problems whose statement reaches a repaired header member "
+                         "(`dafny_env.header.repaired_members_reached`), again if done under another version")
     args = ap.parse_args(argv)
 
     import os
@@ -117,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         return (r is not None and r.get("versions") == versions
                 and not (r["status"] == "timeout" and r.get("limit_s", 30.0) < args.timeout))
 
-    todo = [] if args.report else [t for t in tasks if (t.id in args.ids if args.ids else not settled((t.meta["split"], t.id)))]
+    if args.reaching_repairs:
+        from dafny_env.header import repaired_members_reached
+
+        tasks = [t for t in tasks if repaired_members_reached(t.header, t.statement)]
+    chosen = [t for t in tasks if not args.ids or t.id in args.ids]
+    todo = [] if args.report else [t for t in chosen if not settled((t.meta["split"], t.id))]
 
     # Problems never checked come first, then earlier timeouts the authors' run proved (a
     # disagreement the rerun may settle), then the other timeouts, then results of older versions.

@@ -29,6 +29,9 @@ class ConjectureChecks(Protocol):
     def vacuity_pairs(self, task: "Task") -> list[tuple["Task", "Candidate"]]:
         """Proofs that the hypotheses are contradictory: one verified makes the conjecture vacuous."""
 
+    def tautology_pairs(self, task: "Task") -> list[tuple["Task", "Candidate"]]:
+        """A proof of the conclusion with no hypotheses and nothing to do: verified, it is a tautology."""
+
 
 class SelfPlayLanguage(Protocol):
     CANARIES: list[tuple[str, str]]  # (name, known-false statement)

@@ -7,10 +7,15 @@ also a difflib token ratio of at least `near_duplicate_ratio`), `ill_formed` (Da
 program does not resolve under `dafny /noVerify`; Lean: `statement sorry` does not elaborate with the
 sorry warning as its only message), `gate` (the soundness gate refuses the statement itself:
 `assume`, `{:axiom}`, a second bodyless lemma, `sorry`, ...), `vacuous` (the
-hypotheses prove `false`: Dafny, a lemma with the same `requires` and `ensures false` verifies with
-one of the portfolio's first proofs; Lean, the statement is proved by `exfalso` and a closer). A check
-that the infrastructure could not finish is `error`: counted, never valid. The gate, well-formedness
-and vacuity checks are each language's (`<env>/conjecture_checks.py`).
+hypotheses prove `false`: Dafny, a lemma with the same `requires` (and every other clause) and
+`ensures false` verifies with one of the portfolio's first proofs; Lean, the statement is proved by
+`exfalso` and a closer), `tautology` (Dafny: the lemma without its `requires` verifies with an empty
+body). Dafny's `ill_formed` also covers a spec that resolves but is not well-formed (Dafny's
+`CheckWellformed` of it fails: `requires s[0] > 0` with `s` possibly empty). Vacuity that needs
+induction or a quantifier instantiation beyond the first `vacuity_proofs` portfolio proofs is not
+caught (`requires Fib(n) == 100`). A check
+that the infrastructure could not finish is `error`: counted, never valid. The gate, well-formedness,
+vacuity and tautology checks are each language's (`<env>/conjecture_checks.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any, Callable
 from .languages import ConjectureChecks, selfplay_part
 from .records import Conjecture, statement_key
 
-REASONS = ("unparsed", "duplicate", "near_duplicate", "gate", "ill_formed", "vacuous", "error")
+REASONS = ("unparsed", "duplicate", "near_duplicate", "gate", "ill_formed", "vacuous", "tautology", "error")
 
 
 @dataclass
@@ -124,6 +129,14 @@ def _expensive(checks: ConjectureChecks, conj: Conjecture) -> ValidationResult:
                 bad = ("vacuous", f"the hypotheses prove false with: {' '.join(proved[0].split())}")
             elif any(v.status == "error" for v in verdicts):
                 bad = ("error", "vacuity check: " + next(v.reason for v in verdicts if v.status == "error")[:300])
+    if bad is None:
+        pairs = checks.tautology_pairs(task)
+        if pairs:
+            verdict = checks.check_many(pairs)[0]
+            if verdict.status == "verified":
+                bad = ("tautology", "its ensures hold with no requires and an empty body")
+            elif verdict.status == "error":
+                bad = ("error", "tautology check: " + verdict.reason[:300])
     status, detail = bad if bad else ("valid", "")
     return ValidationResult(conj.id, status, detail, round(time.monotonic() - t0, 3))
 

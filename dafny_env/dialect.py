@@ -21,6 +21,10 @@ Rewrites (names as they appear in `Translation.rewrites`):
   verbatim string `@"..."` holding one becomes an ordinary escaped string. A character outside the
   Basic Multilingual Plane is one character in Dafny 4 and cannot be one in 2.3: `BridgeRefusal`.
 
+A statement whose meaning may depend on how wide `char` is (16-bit in 2.3, up to U+10FFFF in
+Dafny 4) cannot be checked here at all: `char_width_dependence` says why, and the verifier answers
+every candidate of such a task `error` (`task:char-width`).
+
 Every rewrite keeps line breaks where they were (inserted text never contains a newline), so Dafny
 2.3's messages point at the candidate's own lines; `Translation.line_map` is nevertheless computed
 from the edits, so a future rewrite that adds lines keeps the mapping right.
@@ -38,10 +42,10 @@ from typing import Callable
 
 from .syntax import code_mask, matching_brace
 
-__all__ = ["BRIDGE_VERSION", "BridgeRefusal", "Translation", "to_dafny2"]
+__all__ = ["BRIDGE_VERSION", "BridgeRefusal", "Translation", "char_width_dependence", "to_dafny2"]
 
 # Bump whenever a rewrite changes: it is part of the Dafny verdict-cache key.
-BRIDGE_VERSION = 2
+BRIDGE_VERSION = 3  # 3: char-width refusal (issue 23)
 
 
 class BridgeRefusal(ValueError):
@@ -596,3 +600,41 @@ def to_dafny2(program: str) -> Translation:
         return Translation(program, list(range(1, program.count("\n") + 2)), [])
     text, line_map = _apply(program, edits)
     return Translation(text, line_map, [r for r in _REWRITE_ORDER if r in names])
+
+
+_HIGH_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})")
+
+
+def char_width_dependence(statement: str) -> str | None:
+    r"""Why the meaning of `statement` (Dafny 4) may depend on the width of `char`, or None.
+
+    Dafny 2.3's `char` is a UTF-16 code unit (0 to 0xFFFF, surrogates included); Dafny 4's is a
+    Unicode scalar value (up to 0x10FFFF, no surrogates). `lemma CharBound(c: char) ensures c as
+    int < 0x10000` is false in Dafny 4 and `{}` proves it on 2.3. The two agree on every fact that
+    does not relate a char to a number or to a char at or above U+D800: a statement counts as
+    dependent when it converts (`as`, to any type) and mentions `char`, `string` or a char literal,
+    or when a literal holds a character at or above U+D800 (after translation). Only the statement
+    is judged: when its truth is the same at both widths, a 2.3 proof of it is a proof of its
+    Dafny 4 meaning, whatever the proof itself does with chars. (Not caught: a sentence that
+    counts the 10 240 chars above U+D7FF by naming each; no task does.)
+    """
+    from .syntax import tokenize
+
+    try:
+        text = _apply(statement, _literal_edits(statement))[0]
+    except BridgeRefusal:
+        return None  # not translatable at all: the bridge itself says so (`task:bridge`)
+    toks = [t for t in tokenize(text) if t.kind != "comment"]
+    for t in toks:
+        if t.kind in ("string", "char"):
+            for m in _HIGH_ESCAPE.finditer(t.text):
+                if int(m.group(1), 16) >= 0xD800:
+                    return (f"the literal {t.text[:40]} holds U+{m.group(1).upper()}: what holds of chars that high "
+                            "differs between Dafny 2.3 (16-bit char) and Dafny 4")
+    if not any(t.kind == "char" or t.text in ("char", "string") for t in toks):
+        return None
+    for k, t in enumerate(toks):
+        if t.text == "as" and t.kind == "ident" and k + 1 < len(toks):  # a newtype of int too
+            return (f"`as {toks[k + 1].text}` beside chars: a char's number ranges to 0xFFFF on Dafny 2.3 and "
+                    "to 0x10FFFF in Dafny 4, so the statement may mean something else here")
+    return None

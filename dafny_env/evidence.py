@@ -44,6 +44,22 @@ def _generated(symbols: list[Symbol]) -> set[tuple[str, str, str, str]]:
         (s.module, s.parent, s.position) in classes or (s.module, s.parent, s.name, s.position) in functions)}
 
 
+def identifiers(text: str) -> set[str]:
+    return {t.text for t in syntax.code_tokens(text) if t.kind == "ident"}
+
+
+def _abstract_members(program: str) -> set[tuple[str, str, str]]:
+    """(module, trait, member) as Dafny names them in symbols, for the bodyless trait members that
+    are abstract, not axioms (`soundness.abstract_trait_members`)."""
+    from .soundness import abstract_trait_members
+
+    out = set()
+    for trait, member in abstract_trait_members(syntax.parse(program)):
+        module, _, name = trait.qualname.rpartition(".")
+        out.add((module or "_module", name, member.name))
+    return out
+
+
 def _where(s: Symbol) -> str:
     owner = "" if s.parent in ("_default", "__default", "") else f"{s.parent}."
     module = "" if s.module in ("_module", "") else f"{s.module}."
@@ -84,22 +100,31 @@ def _impl_of(s: Symbol, impls: list[ImplOutcome]) -> list[ImplOutcome]:
 
 
 def check(program: str, symbols: list[Symbol], statement: str, spec_symbols: list[Symbol],
-          impls: list[ImplOutcome]) -> Finding | None:
+          impls: list[ImplOutcome], names: set[str] | None = None) -> Finding | None:
     """The first soundness finding in Dafny's report on `program` (translated as verified), or None.
 
     `statement`/`spec_symbols`: the task's statement (translated the same way) and its symbols;
-    `impls`: the implementations the verifier listed, with their outcomes.
+    `impls`: the implementations the verifier listed, with their outcomes; `names`: the
+    identifiers of the statement's own text (default: of `statement`; a trusted header around it
+    is not the statement's text).
     """
     skip = _generated(symbols) | _generated(spec_symbols)
     spec_keys = {s.key for s in spec_symbols if s.is_callable}
+    abstract = _abstract_members(program)
     for s in symbols:
-        if s.is_callable and not s.has_body and s.key not in skip:
+        if s.is_callable and not s.has_body and s.key not in skip and (s.module, s.parent, s.name) not in abstract:
             rule = "body:missing" if s.key in spec_keys else "added:bodyless"
             return Finding(rule, f"{_where(s)} has no body in Dafny's reading of the program (it would be an axiom)")
     for s in symbols:
         if s.kind == "Method" and s.has_body and s.ensures and s.key not in skip:
             if not any(i.outcome == "verified" for i in _impl_of(s, impls)):
                 return Finding("unverified", f"{_where(s)} has a body and an ensures but Dafny verified no implementation of it")
+    used = names if names is not None else identifiers(statement)
+    all_spec_keys = {s.key for s in spec_symbols}
+    for s in symbols:
+        if s.name in used and s.key not in all_spec_keys and s.key not in skip:
+            return Finding("spec:rebinding", f"{_where(s)} takes `{s.name}`, a name the statement uses, in Dafny's "
+                                             "reading of the program (it may rebind what the statement means)")
     by_key: dict[tuple[str, str, str, str], list[Symbol]] = {}
     for s in symbols:
         by_key.setdefault(s.key, []).append(s)

@@ -54,9 +54,21 @@ class Port:
     members: dict[str, dict[str, str]] = field(default_factory=dict)
     types: dict[str, list[str]] = field(default_factory=dict)
     unsound: dict[str, str] = field(default_factory=dict)  # the original's inconsistent axioms, and why
+    # minimal repairs of the original's inconsistent axioms (and of header lemmas proved from them):
+    # [{"member", "old", "new", "counter_model"}], each `old` exactly once in the port's file
+    repairs: tuple[dict[str, str], ...] = ()
 
-    def text(self) -> str:
-        return self.path.read_text(encoding="utf-8")
+    def text(self, repaired: bool = True) -> str:
+        """The port as checks use it: its file (a faithful port of the original) with `repairs` applied;
+        `repaired=False` gives the faithful port, inconsistencies and all (for audits)."""
+        text = self.path.read_text(encoding="utf-8")
+        if not repaired:
+            return text
+        for r in self.repairs:
+            if text.count(r["old"]) != 1:
+                raise HeaderError(f"repair of {r['member']} does not apply to {self.path.name} exactly once")
+            text = text.replace(r["old"], r["new"])
+        return text
 
 
 def header_id(header: str) -> str:
@@ -65,8 +77,17 @@ def header_id(header: str) -> str:
 
 
 def stamp(header: str) -> str:
-    """What a verdict's toolchain stamp gets for this header ("" when there is none)."""
-    return f" +header:{header_id(header)}" if header else ""
+    """What a verdict's toolchain stamp gets for this header ("" when there is none); with the
+    digest of its port's repairs, so a verdict under the original's inconsistent axioms is never
+    answered for the repaired header, nor one repair set for another."""
+    if not header:
+        return ""
+    port = port_for(header)
+    repairs = ""
+    if port is not None and port.repairs:
+        digest = hashlib.sha256(json.dumps(port.repairs, sort_keys=True).encode()).hexdigest()[:8]
+        repairs = f" +repairs:{digest}"
+    return f"{repairs} +header:{header_id(header)}"
 
 
 @functools.lru_cache(maxsize=None)
@@ -76,7 +97,8 @@ def ports() -> dict[str, Port]:
     for manifest in sorted(PORT_DIR.glob("*/port.json")):
         m = json.loads(manifest.read_text(encoding="utf-8"))
         out[m["original_sha256"]] = Port(m["name"], m["original_sha256"], manifest.parent / m["file"],
-                                         m.get("members", {}), m.get("types", {}), m.get("unsound", {}))
+                                         m.get("members", {}), m.get("types", {}), m.get("unsound", {}),
+                                         tuple(m.get("repairs", ())))
     return out
 
 
@@ -132,15 +154,17 @@ class Composed:
     line_offset: int
 
 
-def compose(header: str, program: str, major: int, trusted: bool = True, prune: bool = True) -> Composed:
+def compose(header: str, program: str, major: int, trusted: bool = True, prune: bool = True,
+            repaired: bool = True) -> Composed:
     """The text to verify: the header (ported for Dafny 2.x) around `program`, which goes where the
     port's `CANDIDATE_MARK` is (after the original header for Dafny 3+).
 
     With `trusted` (every check), each header member is `{:verify false}` and the header is cut to
     what `program` can reach (`_Outline.prune`; `prune=False` keeps it whole, for measurements);
     without it, the header is given whole and verified, as `check_header` does once.
+    `repaired=False` uses the faithful port without its `repairs` (audits of the original).
     """
-    outline = _outline(header, major, trusted)
+    outline = _outline(header, major, trusted, repaired)
     before = outline.prune(program) if trusted and prune else outline.before
     return Composed(before + program + outline.after, before.count("\n"))
 
@@ -161,14 +185,8 @@ class _Outline:
     after: str
     callables: list[_Callable]
 
-    def prune(self, program: str) -> str:
-        """`before` with only the callables `program` reaches, by name, transitively.
-
-        Dropping a declaration only removes axioms (Dafny's function axioms and lemma contracts
-        are triggered by terms that mention the declaration's name), so a program that verifies
-        against the pruned header verifies against the whole one. Names are matched without
-        resolution (every `sum` is kept when `sum` is used): it can only keep too much.
-        """
+    def reached(self, program: str) -> set[int]:
+        """Indices of the callables `program` reaches by name, transitively through what each keeps."""
         by_name: dict[str, list[int]] = {}
         for k, c in enumerate(self.callables):
             for n in c.names:
@@ -185,6 +203,17 @@ class _Outline:
                 if k not in keep:
                     keep.add(k)
                     todo.extend(self.callables[k].refs)
+        return keep
+
+    def prune(self, program: str) -> str:
+        """`before` with only the callables `program` reaches, by name, transitively.
+
+        Dropping a declaration only removes axioms (Dafny's function axioms and lemma contracts
+        are triggered by terms that mention the declaration's name), so a program that verifies
+        against the pruned header verifies against the whole one. Names are matched without
+        resolution (every `sum` is kept when `sum` is used): it can only keep too much.
+        """
+        keep = self.reached(program)
         cuts = []
         for k, c in enumerate(self.callables):
             if k not in keep:
@@ -197,12 +226,24 @@ class _Outline:
         return text
 
 
+def repaired_members_reached(header: str, program: str) -> list[str]:
+    """The port's repaired members that `program` reaches through the trusted header (what a check
+    of it keeps of the header): the problems whose verdicts the repairs can change."""
+    port = port_for(header)
+    if port is None or not port.repairs:
+        return []
+    outline = _outline(header, 2, True)
+    repaired = {r["member"] for r in port.repairs}
+    names = {outline.callables[k].names[0] for k in outline.reached(program)}
+    return sorted(names & repaired)
+
+
 def _identifiers(text: str) -> set[str]:
     return {t.text for t in syntax.code_tokens(text) if t.kind == "ident"}
 
 
 @functools.lru_cache(maxsize=8)
-def _outline(header: str, major: int, trusted: bool) -> _Outline:
+def _outline(header: str, major: int, trusted: bool, repaired: bool = True) -> _Outline:
     if major >= 3:
         full = _without_includes(header) + "\n" + CANDIDATE_MARK + "\n"
     else:
@@ -210,7 +251,7 @@ def _outline(header: str, major: int, trusted: bool) -> _Outline:
         if port is None:
             raise HeaderError(f"no Dafny 2.3 port of header {header_id(header)} "
                               f"(ports: {', '.join(p.name for p in ports().values()) or 'none'})")
-        full = port.text()
+        full = port.text(repaired)
     if full.count(CANDIDATE_MARK) != 1:
         raise HeaderError(f"header {header_id(header)}: expected one {CANDIDATE_MARK} line")
     if trusted:
@@ -279,15 +320,9 @@ def reserved_names(header: str) -> frozenset[str]:
             names.update(c.name for c in modules[d.name].walk())
     for d in prog.walk():  # datatype constructors are names at the datatype's level
         if d.keyword in ("datatype", "codatatype"):
-            names.update(_constructors(prog.text, d))
+            names.update(syntax.constructors(prog.text, d))
     names.discard("")
     return frozenset(names)
-
-
-def _constructors(text: str, d: syntax.Decl) -> list[str]:
-    head = syntax.code_mask(text)[d.start: d.header_end]
-    rhs = head.split("=", 1)[1] if "=" in head else ""
-    return re.findall(r"(?:^|\|)\s*([A-Za-z_][\w']*)\s*(?:\(|\||$)", rhs.strip())
 
 
 def guard(header: str, program: str, statement: str = "") -> tuple[str, str] | None:
@@ -297,34 +332,88 @@ def guard(header: str, program: str, statement: str = "") -> tuple[str, str] | N
     reserved = reserved_names(header)
     prog = syntax.parse(program)
     for d in prog.walk():
-        if d.name in reserved and "." not in d.qualname:
-            return ("header:redefined", f"{d.keyword} {d.name} is declared by the trusted header; call it, "
+        # a constructor is a module-level name wherever its datatype is: Dafny resolves it before
+        # a function of an opened module (`datatype D = abs(r: real)` turns the header's `abs`)
+        own = [d.name] if "." not in d.qualname else []
+        ctors = syntax.constructors(prog.text, d) if d.keyword in ("datatype", "codatatype") else []
+        hit = next((n for n in own + ctors if n in reserved), None)
+        if hit:
+            what = f"{d.keyword} {d.name}" if hit == d.name else f"constructor {hit} of {d.keyword} {d.name}"
+            return ("header:redefined", f"{what} is declared by the trusted header; call it, "
                                         "do not redeclare or shadow it")
     tainted = unsound_names(header)
-    if tainted:
-        used, given = _mentions(program, tainted), _mentions(statement, tainted)
-        extra = sorted(n for n in used if used[n] > given[n])
-        if extra:
-            return ("header:unsound-axiom", f"{extra[0]} reaches an inconsistent axiom of the trusted header "
-                                            f"({tainted[extra[0]]}); a proof may not use it")
+    if tainted:  # where the text binds one of the names, the verifier also asks Dafny (`resolved_mentions`)
+        return unsound_excess(header, _mentions(program, tainted), _mentions(statement, tainted))
+    return None
+
+
+def unsound_excess(header: str, used: Counter[str], given: Counter[str]) -> tuple[str, str] | None:
+    """The rejection when `used` mentions of the header's unsound names exceed the statement's `given`."""
+    tainted = unsound_names(header)
+    extra = sorted(n for n in used if used[n] > given[n])
+    if extra:
+        return ("header:unsound-axiom", f"{extra[0]} reaches an inconsistent axiom of the trusted header "
+                                        f"({tainted[extra[0]]}); a proof may not use it")
     return None
 
 
 def _mentions(text: str, names: dict[str, str]) -> Counter[str]:
-    """Mentions of `names` in `text` that can be the header's declarations: every call `n(`, and any
-    other use of a name the text never binds itself (as a parameter, variable or bound variable:
-    miniF2F problems name variables `e`, which is also a header function)."""
+    """Mentions of `names` in `text` that can be the header's declarations, read from the text: every
+    call `n(`, and any other use of a name the text never binds (`binds_unsound_name` decides the rest
+    on Dafny's resolution)."""
     toks = syntax.code_tokens(text)
-    mask = syntax.code_mask(text)
     out: Counter[str] = Counter()
     for k, t in enumerate(toks):
-        if t.kind != "ident" or t.text not in names:
+        if t.kind == "ident" and t.text in names:
+            if (k + 1 < len(toks) and toks[k + 1].text == "(") or not _binds(text, t.text):
+                out[t.text] += 1
+    return out
+
+
+def _binds(text: str, name: str) -> bool:
+    n = re.escape(name)
+    return bool(re.search(rf"\b{n}\s*:(?!:)|\bvar\s+{n}\b|\b(?:forall|exists)\s+(?:\w+\s*,\s*)*{n}\b|\b{n}\s*=>"
+                          rf"|\(\s*{n}\s*[,)]|,\s*{n}\s*[,)]", syntax.code_mask(text)))
+
+
+def binds_unsound_name(header: str, text: str) -> bool:
+    """Does `text` bind (as a parameter, variable or bound variable) a name of the header's unsound
+    axioms? Then which mention means the header's declaration is a question of scope, which only
+    Dafny's resolution answers (`resolved_mentions`): miniF2F problems name variables `e`, also a
+    header function, and a helper's parameter `pos` must not hide a `var p := pos` elsewhere."""
+    return any(_binds(text, n) for n in unsound_names(header))
+
+
+RENAMED = "__unsound_in_header"
+
+
+def renamed_unsound(header: str, composed: str, own_lines: tuple[int, int]) -> str:
+    """`composed` (the header around a program, `after_bridge`) with every header token naming an
+    unsound axiom renamed (the header stays consistent with itself): a mention in the program's own
+    lines that Dafny resolved to one of them is then an "unresolved identifier" error there."""
+    names = unsound_names(header)
+    lines = composed.split("\n")
+    first = len("\n".join(lines[:own_lines[0]]))
+    last = len("\n".join(lines[:own_lines[1]]))
+    out, pos = [], 0
+    for t in syntax.code_tokens(composed):
+        if t.kind == "ident" and t.text in names and not (first < t.start < last):
+            out.append(composed[pos:t.start] + t.text + RENAMED)
+            pos = t.end
+    return "".join(out) + composed[pos:]
+
+
+def resolved_mentions(header: str, output_messages: list, own_lines: tuple[int, int]) -> Counter[str]:
+    """Mentions of the header's unsound names that Dafny resolved to the header, from its errors on
+    `renamed_unsound` text (each `unresolved identifier: n` on the program's own lines)."""
+    names = unsound_names(header)
+    out: Counter[str] = Counter()
+    for m in output_messages:
+        if m.severity != "error" or not own_lines[0] < m.line <= own_lines[1]:
             continue
-        called = k + 1 < len(toks) and toks[k + 1].text == "("
-        n = re.escape(t.text)
-        bound = re.search(rf"\b{n}\s*:(?!:)|\bvar\s+{n}\b|\b(?:forall|exists)\s+(?:\w+\s*,\s*)*{n}\b|\b{n}\s*=>", mask)
-        if called or not bound:
-            out[t.text] += 1
+        # `unresolved identifier: pos`, or `member pos does not exist in module MiniF2F`
+        for word in set(re.findall(r"[A-Za-z_][\w']*", m.text)) & set(names):
+            out[word] += 1
     return out
 
 

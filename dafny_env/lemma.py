@@ -55,6 +55,44 @@ def parse_lemma(spec: str, target: str | None = None) -> LemmaSpec | None:
     return LemmaSpec(context, keyword, t.name, params, list(t.requires), list(t.ensures))
 
 
+def clause_variant(spec: str, target: str | None, new_name: str, keep_requires: bool,
+                   ensures: list[str] | None) -> str | None:
+    """`spec` with its bodyless target lemma replaced by a copy named `new_name`: its `requires` kept
+    or dropped, its `ensures` replaced by `ensures` (None: kept), every other clause (`decreases`,
+    `reads`, `returns`, attributes) as written. None when `spec` has no bodyless lemma `target`.
+
+    Works on any lemma form (unlike `parse_lemma`), so vacuity and tautology checks reach every
+    header; what the variant means is then Dafny's to decide."""
+    from . import syntax
+
+    prog = syntax.parse(spec)
+    d = next((x for x in prog.walk() if x.base == "lemma" and not x.has_body and x.name
+              and (target is None or x.name == target)), None)
+    if d is None:
+        return None
+    toks = [t for t in prog.tokens if d.start <= t.start < d.header_end]
+    cuts: list[tuple[int, int]] = []
+    name_tok = next((t for t in toks if t.text == d.name and t.kind == "ident"), None)
+    k = 0
+    while k < len(toks):
+        tx = toks[k].text
+        if toks[k].kind == "ident" and tx in ("requires", "ensures") and toks[k - 1].text not in (".",):
+            end = syntax.clause_end(toks, k)
+            if tx == "ensures" and ensures is not None or tx == "requires" and not keep_requires:
+                cuts.append((toks[k].start, toks[end - 1].end if end - 1 < len(toks) else d.header_end))
+            k = max(end, k + 1)
+            continue
+        k += 1
+    header = spec[d.start:d.header_end]
+    for a, b in sorted(cuts, reverse=True):
+        header = header[:a - d.start] + header[b - d.start:]
+    if name_tok is not None:
+        at = name_tok.start - d.start
+        header = header[:at] + new_name + header[at + len(d.name):]
+    header = header.rstrip() + "".join(f"\n  ensures {e}" for e in (ensures or []))
+    return spec[:d.start] + header + "\n" + spec[d.header_end:]
+
+
 def called_names(proof: str, names: list[str]) -> list[str]:
     """Which of `names` the proof text calls (a name followed by `(`, outside comments and strings)."""
     code = mask(proof)

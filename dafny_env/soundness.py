@@ -48,6 +48,14 @@ binary: not a candidate at all, as for Lean) and every other rule are `rejected`
 * `body:missing` — a member the statement leaves without a body still has none.
 * `added:bodyless` — a new method/lemma/function/predicate/constructor without a body.
 * `duplicate` — two declarations with the same qualified name.
+* `spec:rebinding` — a declaration the candidate adds, in any scope (top level, a member of a
+  statement class, a hints insertion, a datatype constructor), takes a name the statement's text
+  uses: Dafny would resolve the statement's unchanged text to it (`const Leaf` beside a
+  constructor `Leaf`). `header:redefined` when the name is a trusted header's. Dafny's own list
+  of declarations (`evidence.check`) is held to the same rule.
+* A bodyless instance member of a trait that a class of the program extends is abstract, not an
+  axiom, and is allowed (`abstract_trait_members`); without such a class, or `static`, it is
+  `added:bodyless`.
 * `hints:not-insertion`, `hints:not-hint` — (`hints` tasks) a statement line was changed or
   removed, or an inserted line is not an assert / loop invariant / decreases / helper
   lemma-function-predicate with a body, or is inserted where it would change a statement clause.
@@ -62,13 +70,13 @@ from dataclasses import dataclass, field
 
 from verifier_core.records import Task
 
-from . import syntax
+from . import header, syntax
 from .syntax import Decl, Program, Token
 
 MAX_CANDIDATE_BYTES = 1_000_000
 # Bump whenever a rule changes: it is part of the Dafny verdict-cache key, so a tightened gate is
 # never answered by a `verified` cached under the old one.
-GATE_VERSION = 5  # 5: no DafnyServer end-of-reply marker in a program (verifier._prepare)
+GATE_VERSION = 6  # 6: issue 23 (names a spec uses, header reach, trait members, helpers' trivial ensures)
 # Rules that say "this is not a program for the task" (garbage, prose, an unrelated program), not
 # "this is a cheat": they are `failed`, every other rule is `rejected`.
 FAILED_RULES = ("parse:", "spec:absent")
@@ -147,6 +155,7 @@ def gate(task: Task, candidate: str) -> GateResult:
         or _check_constructs(spec, cand, allow_star=bool(task.meta.get("allow_decreases_star")))
         or (_check_insertions(task.statement, program) if task.kind == "hints" else None)
         or _check_spec(spec, cand, hints=task.kind == "hints")
+        or _check_rebinding(spec, cand, header.reserved_names(task.header) if task.header else frozenset())
     )
     if res is not None:
         res.members = members
@@ -298,49 +307,130 @@ def _check_constructs(spec: Program, cand: Program, allow_star: bool) -> GateRes
     res = _check_bodyless_statements(cand) or _check_infinite_sets_in_types(spec, cand)
     if res:
         return res
-    n_spec, n_cand = _trivial_ensures(spec), _trivial_ensures(cand)
+    # the statement's own clauses only: a helper's `ensures false` under a contradictory `requires`
+    # (ex falso) or its `ensures true` is proved like any other helper, not assumed
+    spec_keys = {(d.qualname, d.keyword) for d in spec.walk()}
+    n_spec = _trivial_ensures(spec)
+    n_cand = _trivial_ensures(cand, [d for d in cand.walk() if (d.qualname, d.keyword) in spec_keys and d.is_callable])
     if n_cand > n_spec:
-        return _reject("ensures:trivial", f"{n_cand - n_spec} added `ensures true/false` clause(s)")
+        return _reject("ensures:trivial", f"{n_cand - n_spec} `ensures true/false` clause(s) added to the statement")
     return None
 
 
 _STRUCTURE = ("module", "import", "export")
 _INFINITE_COLLECTIONS = ("iset", "imap")
-# Type arguments of an iset/imap that cannot reach a datatype of the program.
-_BUILTIN_TYPES = frozenset("int nat bool real char string ORDINAL seq set multiset map".split())
 
 
 def _check_infinite_sets_in_types(spec: Program, cand: Program) -> GateResult | None:
     """Dafny 2.3 checks strict positivity of datatypes for arrows only, not through `iset`/`imap`:
     `datatype D = D(s: iset<D>)` (Cantor: D would be as large as its power set) proves `false`.
-    So when the candidate adds a datatype, no type declaration may hold an `iset`/`imap` over a
-    user-defined type or type parameter (also in a synonym, which can carry one into a datatype
-    under another name); `iset<int>` and the like are fine."""
-    spec_types = Counter(d.qualname for d in spec.walk() if d.keyword in ("datatype", "codatatype"))
-    added = [d for d in cand.walk() if d.keyword in ("datatype", "codatatype") and spec_types[d.qualname] <= 0]
-    if not added:
-        return None
-    toks = cand.tokens
-    for d in cand.walk():
-        if d.keyword not in ("datatype", "codatatype", "type"):
-            continue
-        end = d.header_end if d.body_start < 0 else d.body_start  # the members' bodies are code
-        for k, t in enumerate(toks):
-            if not (d.start <= t.start < end and t.text in _INFINITE_COLLECTIONS):
-                continue
-            user = ["an inferred type"]  # no `<...>`: whatever Dafny infers may be the datatype
-            if k + 1 < len(toks) and toks[k + 1].text == "<":
-                depth, j = 0, k + 1
-                for j in range(k + 1, len(toks)):
-                    depth += toks[j].text.count("<") - toks[j].text.count(">") if toks[j].text != "->" else 0
-                    if depth <= 0:
-                        break
-                user = [a.text for a in toks[k + 2 : j] if a.kind == "ident" and a.text not in _BUILTIN_TYPES]
-            if user:
-                return _reject("datatype:infinite-set", f"`{t.text}` over `{user[0]}` in {d.kind} {d.qualname} at line "
-                                                        f"{_line(cand.text, t.start)} while {added[0].kind} {added[0].qualname} "
-                                                        "is added (Dafny 2.3 does not check strict positivity through it)")
+    So no datatype may reach itself through an `iset`/`imap` (directly, through a synonym, a tuple,
+    another datatype, or a generic type that puts its parameter under one), unless the statement
+    already has that cycle. `datatype Palette = Palette(cs: iset<Color>)` over a plain `Color` is
+    fine; an `iset` whose element type is left to inference counts as reaching its own datatype."""
+    spec_cycles = {c[0] for c in _infinite_cycles(spec)}
+    for name, where, via in _infinite_cycles(cand):
+        if name not in spec_cycles:
+            return _reject("datatype:infinite-set", f"{name} at line {_line(cand.text, where)} reaches itself through "
+                                                    f"`{via}` (Dafny 2.3 does not check strict positivity through it)")
     return None
+
+
+def _type_decls(prog: Program) -> dict[str, tuple[Decl, list[str], list[Token]]]:
+    """Type declarations by name: (decl, its type parameters, the tokens of its definition)."""
+    out = {}
+    for d in prog.walk():
+        if d.keyword not in ("datatype", "codatatype", "type", "newtype") or not d.name:
+            continue
+        toks, k = [t for t in prog.tokens if d.start <= t.start < d.header_end], 0
+        while k < len(toks) and toks[k].text != d.name:
+            k += 1
+        params: list[str] = []
+        if k + 1 < len(toks) and toks[k + 1].text == "<":
+            j = k + 2
+            while j < len(toks) and toks[j].text != ">":
+                if toks[j].kind == "ident" and toks[j - 1].text in ("<", ",", "+", "-", "!", "*"):
+                    params.append(toks[j].text)
+                j += 1
+        eq = next((j for j in range(k, len(toks)) if toks[j].text == "="), None)
+        body = toks[eq + 1:] if eq is not None else []
+        if d.keyword in ("type", "newtype") and len(body) > 1 and body[1].text == ":":
+            # a subset type `x: T | constraint`: only T is a type
+            bar = next((j for j in range(2, len(body)) if body[j].text in ("|", "witness")), len(body))
+            body = body[2:bar]
+        attrs = [(a.start, a.end) for a in d.attributes]
+        out[d.name] = (d, params, [t for t in body if not any(a <= t.start < b for a, b in attrs)])
+    return out
+
+
+def _type_refs(body: list[Token], owners_infinite) -> list[tuple[Token, bool, str]]:
+    """Every identifier of a type definition, with whether it sits under an `iset`/`imap` (or a
+    generic argument that `owners_infinite(owner, index)` says is put under one), and which."""
+    out: list[tuple[Token, bool, str]] = []
+    stack: list[list] = []  # [owner, argument index]
+    for k, t in enumerate(body):
+        tx = t.text
+        if t.kind == "ident":
+            infinite = next((o for o, i in stack if o in _INFINITE_COLLECTIONS or owners_infinite(o, i)), "")
+            if tx in _INFINITE_COLLECTIONS and not (k + 1 < len(body) and body[k + 1].text == "<"):
+                out.append((t, True, f"{tx} of an inferred type"))
+            out.append((t, bool(infinite), infinite))
+            if k + 1 < len(body) and body[k + 1].text == "<":
+                stack.append([tx, 0])
+        elif tx == "(":
+            stack.append(["(", 0])
+        elif tx == "," and stack:
+            stack[-1][1] += 1
+        elif tx == ")" and stack and stack[-1][0] == "(":
+            stack.pop()
+        elif tx != "<":
+            for _ in range(tx.count(">") if tx != "->" else 0):
+                if stack and stack[-1][0] != "(":
+                    stack.pop()
+    return out
+
+
+def _infinite_cycles(prog: Program) -> list[tuple[str, int, str]]:
+    """(datatype, offset, collection) for each datatype that reaches itself through an `iset`/`imap`."""
+    decls = _type_decls(prog)
+    infinite_params: dict[str, set[int]] = {n: set() for n in decls}
+    grew = True
+    while grew:  # which type parameters a declaration puts under an iset/imap, transitively
+        grew = False
+        for name, (_d, params, body) in decls.items():
+            for t, infinite, _ in _type_refs(body, lambda o, i: i in infinite_params.get(o, ())):
+                if infinite and t.text in params and params.index(t.text) not in infinite_params[name]:
+                    infinite_params[name].add(params.index(t.text))
+                    grew = True
+    edges: dict[str, list[tuple[str, bool, str]]] = {n: [] for n in decls}
+    for name, (_d, params, body) in decls.items():
+        for t, infinite, via in _type_refs(body, lambda o, i: i in infinite_params.get(o, ())):
+            if via.endswith("inferred type"):
+                edges[name].append((name, True, via))
+            elif t.text in decls and t.text not in params:
+                edges[name].append((t.text, infinite, via))
+
+    def reaches(a: str, b: str) -> bool:
+        seen, todo = set(), [a]
+        while todo:
+            n = todo.pop()
+            if n == b:
+                return True
+            if n not in seen:
+                seen.add(n)
+                todo.extend(m for m, _, _ in edges.get(n, ()))
+        return False
+
+    out = []
+    for name, (d, _params, _body) in decls.items():
+        if d.keyword not in ("datatype", "codatatype"):
+            continue
+        # an infinite edge n -> m on a cycle through this datatype
+        hit = next(((m, via) for n in decls for m, infinite, via in edges[n]
+                    if infinite and reaches(name, n) and reaches(m, name)), None)
+        if hit:
+            out.append((name, d.start, hit[1]))
+    return out
 
 
 def _structure_key(prog: Program, d: Decl) -> tuple[str, ...]:
@@ -430,10 +520,14 @@ def _statement_has_body(toks: list[Token], k: int) -> bool:
     return False
 
 
-def _trivial_ensures(prog: Program) -> int:
+def _trivial_ensures(prog: Program, within: list[Decl] | None = None) -> int:
+    """`ensures true`/`ensures false` clauses, in the headers of `within` (default: anywhere)."""
     toks = prog.tokens
+    spans = None if within is None else [(d.start, d.header_end) for d in within]
     n = 0
     for k, t in enumerate(toks):
+        if spans is not None and not any(a <= t.start < b for a, b in spans):
+            continue
         if t.text == "ensures" and t.kind == "ident":
             j = k + 1
             while j < len(toks) and syntax.is_attribute_open(toks, j):
@@ -484,10 +578,76 @@ def _check_spec(spec: Program, cand: Program, hints: bool) -> GateResult | None:
             return _reject("spec:changed", f"the body of {sd.kind} {sd.qualname} differs from the statement")
         if sd.has_body and not cd.has_body:
             return _reject("spec:changed", f"{sd.kind} {sd.qualname} lost its body")
+    abstract = [m for _, m in abstract_trait_members(cand)]
     for d in cand.walk():
-        if d.qualname not in spec_by and d.is_callable and not d.has_body:
+        if d.qualname not in spec_by and d.is_callable and not d.has_body and not any(m is d for m in abstract):
             return _reject("added:bodyless", f"added {d.kind} {d.qualname} has no body (it would be an axiom)")
     return None
+
+
+def abstract_trait_members(prog: Program) -> list[tuple[Decl, Decl]]:
+    """(trait, member) for each bodyless instance member of a trait that some class of `prog`
+    extends: abstract, not an axiom. Dafny 2.3 refuses a class that extends the trait without
+    implementing the member ("class 'C' does not implement trait function 'T.F'", a resolution
+    error) and verifies every implementation against the trait's contract, and only classes make
+    values of a trait type. With no class extending it the member is an axiom: 2.3 lets a lemma
+    use an uninitialised `var t: T;` (`t.L()` with `L` bodyless, `ensures 0 == 1`, proves it with
+    no class at all). A `static` member needs no value and no class implements it: an axiom too."""
+    extended = set()
+    for c in prog.walk():
+        if c.keyword == "class":
+            head = [t.text for t in prog.tokens if c.start <= t.start < c.header_end]
+            if "extends" in head:
+                extended.update(head[head.index("extends") + 1:])
+    return [(t, m) for t in prog.walk() if t.keyword == "trait" and t.name in extended
+            for m in t.children if m.is_callable and not m.has_body and "static" not in m.modifiers]
+
+
+def _check_rebinding(spec: Program, cand: Program, reserved: frozenset[str]) -> GateResult | None:
+    """No declaration the candidate adds, in any scope, may take a name the statement's text uses.
+
+    Dafny resolves a name to the innermost declaration in scope, and at module level a datatype's
+    constructor before a function of an opened module: an added `const Leaf` (or function `Node`,
+    or constructor `abs`) makes the statement's unchanged text `Size(Leaf) == 1` mean something
+    else, and so does a member `Valid` added to a statement class whose method's `ensures` calls a
+    top-level `Valid`. The printed clauses stay identical, so only the names can tell. Every
+    identifier of the statement counts (parameters and bound variables too): a helper named like
+    one is rare, and refusing it is the safe side.
+    """
+    used = {t.text for t in spec.tokens if t.kind == "ident"}
+    spec_keys = {(d.qualname, d.keyword) for d in spec.walk()}
+    for d in cand.walk():
+        if (d.qualname, d.keyword) in spec_keys:
+            continue
+        for name in declared_names(cand, d):
+            if name in reserved:  # a trusted header's name (`header.guard` says the same, later)
+                return _reject("header:redefined", f"{d.kind} {d.qualname or name} at line {_line(cand.text, d.start)} "
+                                                   f"declares `{name}`, a name of the trusted header; call it, do not "
+                                                   "redeclare or shadow it")
+            if name in used:
+                return _reject("spec:rebinding", f"{d.kind} {d.qualname or name} at line {_line(cand.text, d.start)} "
+                                                 f"declares `{name}`, a name the statement uses; give it another name")
+    return None
+
+
+def declared_names(prog: Program, d: Decl) -> list[str]:
+    """The names `d` puts in scope: its own, a datatype's constructors, every name of `var a, b: T`."""
+    names = [d.name] if d.name and d.keyword not in ("import", "export", "include") else []
+    if d.keyword in ("datatype", "codatatype"):
+        names += syntax.constructors(prog.text, d)
+    elif d.keyword in ("var", "const"):
+        toks = [t for t in prog.tokens if d.start <= t.start < d.header_end]
+        depth = 0
+        for k, t in enumerate(toks):
+            if t.text in ("(", "[", "<", "{"):
+                depth += 1
+            elif t.text in (")", "]", ">", "}"):
+                depth -= 1
+            elif depth == 0 and t.text in (":=", "="):
+                break
+            elif depth == 0 and t.text == "," and k + 1 < len(toks) and toks[k + 1].kind == "ident":
+                names.append(toks[k + 1].text)
+    return names
 
 
 def _closest(spec: Program, sd: Decl, cand: Program, found: list[Decl], sdrop, cdrop) -> Decl:

@@ -372,6 +372,34 @@ def parse(text: str) -> Program:
     return Program(text, toks, decls, parser.junk, errors + parser.errors)
 
 
+def constructors(text: str, d: Decl) -> list[str]:
+    """The constructor names of datatype `d` (attributes and `ghost` skipped): `A` and `B` of
+    `datatype D<T> = {:attr} A(x: T) | ghost B`."""
+    toks = [t for t in code_tokens(text[d.start:d.header_end])]
+    eq = next((k for k, t in enumerate(toks) if t.text == "="), None)
+    if eq is None:
+        return []
+    names, depth, expect = [], 0, True
+    k = eq + 1
+    while k < len(toks):
+        tx = toks[k].text
+        if is_attribute_open(toks, k):
+            j = matching_brace(toks, k)
+            k = len(toks) if j < 0 else j + 1
+            continue
+        if tx in ("(", "[", "<"):
+            depth += 1
+        elif tx in (")", "]", ">"):
+            depth -= 1
+        elif depth == 0 and tx == "|":
+            expect = True
+        elif expect and depth == 0 and toks[k].kind == "ident" and tx != "ghost":
+            names.append(tx)
+            expect = False
+        k += 1
+    return names
+
+
 class _Parser:
     def __init__(self, text: str, toks: list[Token]):
         self.text = text

@@ -273,8 +273,11 @@ class DafnyVerifier:
             except header.HeaderError as e:
                 return Verdict("error", f"task:header: {e}")
         if self._tc.major < 3:
-            from .dialect import BridgeRefusal, to_dafny2
+            from .dialect import BridgeRefusal, char_width_dependence, to_dafny2
 
+            why = char_width_dependence(task.statement)
+            if why:
+                return Verdict("error", f"task:char-width: the statement cannot be checked on Dafny {self._tc.version}: {why}")
             try:
                 translation = to_dafny2(program)
             except BridgeRefusal as e:
@@ -291,6 +294,10 @@ class DafnyVerifier:
         if task.header:  # [header hook] the header goes around the program, its members unverified
             program, to_program_line, own_lines = header.after_bridge(task.header, program, self._tc.major,
                                                                       to_program_line)
+            if header.binds_unsound_name(task.header, gate.program) or header.binds_unsound_name(task.header, task.statement):
+                bad = self._unsound_reach(task, program, own_lines)
+                if isinstance(bad, Verdict):
+                    return bad
         if SERVER_EOM.decode() in program:
             # Dafny prints an `{:error "..."}` message as written: with the marker in it, the reply
             # would end inside the candidate's own block and the rest answer the next request.
@@ -404,17 +411,33 @@ class DafnyVerifier:
                            verdict.messages)
         if own_lines:  # [header hook] the header's axioms are the benchmark's, not the candidate's
             symbols = [x for x in symbols if own_lines[0] < x.line <= own_lines[1]]
-        finding = evidence.check(program, symbols, spec[0], spec[1], impls)
+        # the names the statement uses: its own text's, also as translated (not the header's)
+        names = evidence.identifiers(task.statement) | (set() if task.header else evidence.identifiers(spec[0]))
+        finding = evidence.check(program, symbols, spec[0], spec[1], impls, names)
         if finding is None:
             return verdict
         return Verdict("rejected", f"dafny:{finding.rule}: {finding.detail}", verdict.messages)
 
-    def _spec_symbols(self, task: Task) -> tuple[str, list] | Verdict:
-        """The translated statement and Dafny's symbols for it, once per statement."""
-        with self._lock:
-            hit = self._spec_cache.get(task.statement)
-        if hit is not None:
-            return hit
+    def _unsound_reach(self, task: Task, program: str, own_lines: tuple[int, int]) -> Verdict | None:
+        """Where the text binds a name of the header's inconsistent axioms, decide on Dafny's own
+        resolution which mentions reach them (`header.resolved_mentions`): the program may not
+        reach them more often than its statement does."""
+        statement = self._statement_program(task)
+        if isinstance(statement, Verdict):
+            return statement
+        counts = []
+        for text, lines in ((program, own_lines), statement):
+            reply = CliRunner(self._tc, memory_mb=self.memory_mb, aot=self.aot).run(
+                header.renamed_unsound(task.header, text, lines), self.timeout, vc_time_limit(self.timeout), ["/noVerify"])
+            if reply.kind != "done":
+                return Verdict("error", f"infra:header-reach: resolving the program for its header's unsound names: "
+                                        f"{reply.kind} {reply.detail}".rstrip())
+            counts.append(header.resolved_mentions(task.header, parse_output(reply.output, self._tc.major).messages, lines))
+        bad = header.unsound_excess(task.header, counts[0], counts[1])
+        return Verdict("rejected", f"gate:{bad[0]}: {bad[1]} (Dafny's resolution)") if bad else None
+
+    def _statement_program(self, task: Task) -> tuple[str, tuple[int, int] | None] | Verdict:
+        """The statement as Dafny checks it (header hooks and bridge applied) and its own lines."""
         from .dialect import BridgeRefusal, to_dafny2
 
         own_lines = None
@@ -429,6 +452,18 @@ class DafnyVerifier:
             return Verdict("error", f"task:bridge: the statement cannot be checked on Dafny {self._tc.version}: {e}")
         except (header.HeaderError, header.HeaderRejection) as e:
             return Verdict("error", f"task:header: {e}")
+        return statement, own_lines
+
+    def _spec_symbols(self, task: Task) -> tuple[str, list] | Verdict:
+        """The translated statement and Dafny's symbols for it, once per statement."""
+        with self._lock:
+            hit = self._spec_cache.get(task.statement)
+        if hit is not None:
+            return hit
+        prepared = self._statement_program(task)
+        if isinstance(prepared, Verdict):
+            return prepared
+        statement, own_lines = prepared
         reply = self.run_program(statement, command="symbols")
         symbols = parse_symbols(reply.output) if reply.kind == "done" else None
         if symbols is not None and own_lines:

@@ -66,3 +66,6 @@ class LeanChecks:
     def vacuity_pairs(self, task: Task) -> list[tuple[Task, Candidate]]:
         closers = LEAN_VACUITY_CLOSERS[: self.cfg.vacuity_proofs]
         return [(task, Candidate(task.id, f"\n  exfalso\n  {c}")) for c in closers]
+
+    def tautology_pairs(self, task: Task) -> list[tuple[Task, Candidate]]:
+        return []  # not decided for Lean yet

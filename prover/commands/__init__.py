@@ -14,4 +14,5 @@ COMMANDS = {
     "setup-lean": "prover.commands.setup_lean",
     "setup-model": "prover.commands.setup_model",
     "selfplay": "prover.commands.selfplay",
+    "validate": "prover.commands.validate",
 }

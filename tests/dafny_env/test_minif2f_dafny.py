@@ -79,7 +79,7 @@ def test_port_keeps_every_declaration_meaning():
     from dafny_env.syntax import parse
 
     orig = parse(H._without_includes(HEADER))
-    port = parse(H.port_for(HEADER).text())
+    port = parse(H.port_for(HEADER).text(repaired=False))  # the faithful port (issue 23's repairs on top)
     ported = {d.name: [] for d in port.walk()}
     for d in port.walk():
         ported[d.name].append(d)
@@ -215,9 +215,10 @@ def test_unsound_names_may_be_used_as_often_as_the_statement_does():
 
 @needs_dafny
 def test_the_unsound_axiom_is_real_without_the_guard(verifier):
-    """Why the guard has the rule: against the header (ported, as given), `pos(-1.0)` proves false."""
+    """Why the guard has the rule: against the header as given (the faithful port, without the
+    repairs of issue 23; a Dafny 4 run reads it so), `pos(-1.0)` proves false."""
     program = "lemma l()\n  ensures false\n{\n  var b := pos(-1.0);\n}\n"
-    text = H.compose(HEADER, program, verifier._tc.major).text
+    text = H.compose(HEADER, program, verifier._tc.major, repaired=False).text
     reply = verifier.run_program(text, cli=True)
     assert "finished with 1 verified, 0 errors" in reply.output or "2 verified, 0 errors" in reply.output
 

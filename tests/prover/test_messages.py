@@ -64,7 +64,7 @@ def test_a_cached_verdict_reports_zero_seconds_and_the_original(tmp_path, monkey
 def test_repair_feedback_says_when_a_message_is_in_the_statement():
     from types import SimpleNamespace
 
-    from prover.core import Message
+    from verifier_core.records import Message
     from prover.search.verify import feedback_lines
 
     msgs = [Message(7, 3, "error", "A postcondition might not hold", spec=True).to_dict(),
