@@ -48,7 +48,7 @@ def prover_verify(items: list[dict], lang: str, tmp_path, timeout: float) -> dic
     r = subprocess.run([sys.executable, "-m", "prover.cli", "verify", "--lang", lang, "--jsonl", str(inp), "--no-cache",
                         "--no-progress", "--timeout", str(timeout)], capture_output=True, text=True, cwd=ROOT,
                        env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=600)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode in (0, 1), r.stderr  # 1: not every line verified
     return {rec["id"]: rec for rec in map(json.loads, r.stdout.splitlines())}
 
 

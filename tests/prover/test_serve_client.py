@@ -80,7 +80,7 @@ def test_prover_verify_through_the_server_equals_local(server, tmp_path):
         r = subprocess.run([sys.executable, "-m", "prover.cli", "verify", "--lang", "dafny", "--jsonl", str(inp),
                             "--no-cache", "--no-progress", *extra], capture_output=True, text=True, env=env, cwd=ROOT,
                            timeout=300)
-        assert r.returncode == 0, r.stderr
+        assert r.returncode in (0, 1), r.stderr  # 1: not every line verified
         return {o["id"]: o for o in map(json.loads, r.stdout.splitlines())}
 
     local, remote = run(), run("--server", server.url)
