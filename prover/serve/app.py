@@ -123,7 +123,7 @@ def create_app(settings: ServeSettings, factory: Callable[[str, float], Verifier
     async def _gone(_: Request, e: ClientGone):
         return JSONResponse({"detail": "client disconnected; its pending items were cancelled"}, status_code=499)
 
-    @app.post("/v1/verify", response_model=VerifyResponse, tags=["verify"],
+    @app.post("/v1/verify", response_model=VerifyResponse, response_model_exclude_none=True, tags=["verify"],
               summary="verify items; the same verdict records as `prover verify`, in request order")
     async def verify(body: VerifyRequest, request: Request, response: Response) -> dict:
         items = body.items

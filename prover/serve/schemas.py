@@ -41,6 +41,7 @@ class MessageOut(BaseModel):
     column: int
     severity: str
     text: str
+    spec: bool | None = None  # present (true) only when the position is in the task's statement
 
 
 class VerdictRecord(BaseModel):
@@ -53,6 +54,7 @@ class VerdictRecord(BaseModel):
     seconds: float
     cached: bool
     toolchain: str
+    cached_seconds: float | None = None  # present only for a cached verdict: what its check took
 
 
 class VerifyResponse(BaseModel):

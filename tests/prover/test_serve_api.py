@@ -60,7 +60,9 @@ def server():
 
 
 def test_v1_verdicts_equal_prover_verify(server, tmp_path):
-    local = {**prover_verify(ITEMS, "dafny", tmp_path, 6), **prover_verify(LEAN, "lean", tmp_path, 6)}
+    local = prover_verify(ITEMS, "dafny", tmp_path, 6)
+    if language("lean").doctor()["found"]:  # without Lean, `prover verify --lang lean` refuses to start (exit 2)
+        local.update(prover_verify(LEAN, "lean", tmp_path, 6))
     items = ITEMS + LEAN
     got = []
     for part in (items[:5], items[5:]):  # max_items is 8 on this server
@@ -69,6 +71,8 @@ def test_v1_verdicts_equal_prover_verify(server, tmp_path):
         got += r.json()["results"]
     assert [g["id"] for g in got] == [i["id"] for i in items]  # request order, ids as sent (7 stays a number)
     for g in got:
+        if g["id"] not in local:
+            continue  # Lean on a machine without it: the server's `error` is checked below
         want = local[g["id"]]
         assert set(g) == set(want)
         assert {k: g[k] for k in COMPARED} == {k: want[k] for k in COMPARED}, g["id"]
