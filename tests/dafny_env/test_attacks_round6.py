@@ -5,7 +5,9 @@ Surfaces tried: bitvector termination measures (loops, recursion, reached throug
 a statement that has bitvectors), trait dispatch (recursion through the trait, a weaker `decreases`
 in the class, a top-level function between the two), ex-falso helpers (called from a `decreases`
 or a `requires`), names the statement resolves (a class named `_default`, constructors after a
-leading `|` or before members), an unsatisfiable `:|`, and Boogie's spelling of names with `'`/`?`.
+leading `|` or before members), an unsatisfiable `:|`, Boogie's spelling of names with `'`/`?`, and
+functions stored in objects (class/trait `const` fields, iterator parameters, through a synonym, a
+datatype or a generic class).
 
 Found and closed here:
 * `bitvector` (gate v7): Dafny 2.3 translates the non-strict order of a bitvector termination
@@ -15,6 +17,12 @@ Found and closed here:
   passes its termination check: stock `dafny` and the verifier both said `verified` for `{ <that
   loop> }` as the proof of any lemma. A program may now use bitvector types only where the statement
   or its header does. Where the statement does, the loop still proves anything: `HOLES` (xfail).
+* `field:function` (gate v7): Dafny 2.3 checks strict positivity for datatypes only, not through
+  objects. `class Box { const f: Box -> bool }` built as `new Box(G)` with `G(x) = !x.f(x)` gives
+  `G(x) == !G(x)` in any method (a `const` needs no `reads`): stock `dafny` and the verifier said
+  `verified` for an implement task's body `var x := new Box(G); ...; r := 0;`. Same through a trait's
+  `const`, an iterator's parameter, a type synonym or a datatype holding the arrow. A field (or
+  iterator parameter) the candidate adds may no longer hold a function type.
 * (honest refusal) a helper named `H'` or `L?x` came back `rejected: dafny:unverified`: Boogie spells
   those names `H_k`/`L_qx`, and `evidence._impl_of` only knew that `_` becomes `__`.
 """
@@ -27,6 +35,7 @@ from pathlib import Path
 import pytest
 
 from dafny_env import DafnyVerifier
+from dafny_env.dialect import to_dafny2
 from dafny_env.messages import parse_output
 from verifier_core.records import Candidate, Task
 from tests.dafny_env.test_attacks_hidden_axioms import needs_dafny
@@ -133,6 +142,30 @@ class C extends T {
   }
 }
 """
+BOX = """class Box {
+  const f: Box -> bool
+  constructor (g: Box -> bool)
+    ensures f == g
+  {
+    f := g;
+  }
+}
+function G(x: Box): bool
+{
+  !x.f(x)
+}
+"""
+KNOT = "var x := new Box(G);\n  assert x.f == G;\n  assert G(x) == !x.f(x);\n  assert x.f(x) == G(x);\n  r := 0;"
+ITER = "iterator It(f: It -> bool)\n{\n  var k := 0;\n  assert k * k == 0;\n}\nfunction G(x: It): bool\n{\n  !x.f(x)\n}\n"
+TRAIT = "trait Tr {\n  const f: Tr -> bool\n}\nclass Box extends Tr {\n  constructor (g: Tr -> bool)\n    ensures f == g\n  {\n    f := g;\n  }\n}\nfunction G(x: Tr): bool\n{\n  !x.f(x)\n}\n"
+SYN = BOX.replace("const f: Box -> bool", "const f: P").replace("class Box {", "type P = Box -> bool\nclass Box {")
+DT = ("datatype D = D(p: Box -> bool)\nclass Box {\n  const d: D\n  constructor (g: Box -> bool)\n    ensures d == D(g)\n  {\n    d := D(g);\n  }\n}\n"
+      "function G(x: Box): bool\n{\n  !x.d.p(x)\n}\n")
+GEN = ("class Box<T> {\n  const f: T\n  constructor (g: T)\n    ensures f == g\n  {\n    f := g;\n  }\n}\n"
+       "class A {\n  const bx: Box<A -> bool>\n  constructor (x: Box<A -> bool>)\n    ensures bx == x\n  {\n    bx := x;\n  }\n}\n"
+       "function G(a: A): bool\n{\n  !a.bx.f(a)\n}\n")
+HONEST_FIELDS = ("class Counter {\n  const step: int\n  var total: int\n  constructor (s: int)\n    ensures step == s && total == 0\n  {\n    step := s;\n    total := 0;\n  }\n}\n"
+                 "const inc: int -> int := x => x + 1\n")
 EX_FALSO = "lemma H()\n  requires false\n  ensures false\n{\n}\n"
 
 # (name, task, candidate): none may come back `verified`.
@@ -164,6 +197,16 @@ ATTACKS: list[tuple[str, str, str]] = [
     ("ctor-after-leading-bar", TREE, TREE_SPEC + "{\n}\ndatatype E = | Leaf | Q\n"),
     ("ctor-before-members", TREE, TREE_SPEC + "{\n}\ndatatype E = Q | Leaf {\n  function Z(): int { 0 }\n}\n"),
     ("ctor-after-attribute", TREE, TREE_SPEC + "{\n}\ndatatype E = Q | {:nowarn} Leaf\n"),
+    # a function stored in an object, applied to that object (Dafny 2.3 checks positivity for datatypes only)
+    ("knot-const-field", MUL, full(MUL, KNOT, BOX)),
+    ("knot-function-method", MUL, full(MUL, KNOT, BOX.replace("function G", "function method G"))),
+    ("knot-iterator", MUL, full(MUL, "var x := new It(G);\n  assert x.f == G;\n  assert G(x) == !x.f(x);\n  assert x.f(x) == G(x);\n  r := 0;", ITER)),
+    ("knot-trait-const", MUL, full(MUL, "var x := new Box(G);\n  var t: Tr := x;\n  assert t.f == G;\n  assert G(t) == !t.f(t);\n"
+                                        "  assert t.f(t) == G(t);\n  r := 0;", TRAIT)),
+    ("knot-synonym", MUL, full(MUL, KNOT, SYN)),
+    ("knot-datatype", MUL, full(MUL, "var x := new Box(G);\n  assert x.d.p == G;\n  assert G(x) == !x.d.p(x);\n  assert x.d.p(x) == G(x);\n  r := 0;", DT)),
+    ("knot-generic", MUL, full(MUL, "var box := new Box<A -> bool>(G);\n  var a := new A(box);\n  assert a.bx.f == G;\n"
+                                    "  assert G(a) == !a.bx.f(a);\n  assert a.bx.f(a) == G(a);\n  r := 0;", GEN)),
     # assign-such-that with nothing to pick
     ("such-that-unsat", SUMF, "{\n  var x: int :| x != x;\n}\n"),
 ]
@@ -177,6 +220,7 @@ HONEST: list[tuple[str, str, str]] = [
                               + MUL_PROOF + "\n}\n")),
     ("prime-lemma", SUMF, full(SUMF, SUM_PROOF + "\n  L'();", "lemma L'()\n  ensures 1 + 1 == 2\n{\n}\n")),
     ("question-lemma", SUMF, full(SUMF, SUM_PROOF + "\n  L?x();", "lemma L?x()\n  ensures 1 + 1 == 2\n{\n}\n")),
+    ("object-fields", MUL, full(MUL, "var c := new Counter(b);\n  assert inc(c.step) == b + 1;\n  " + MUL_PROOF, HONEST_FIELDS)),
     ("trait-honest", SUMF, full(SUMF, SUM_PROOF, TRAIT_VIA_FUNCTION.replace("G(this) + 1", "0"))),
 ]
 
@@ -187,7 +231,7 @@ HOLES = {
                          "closing it needs the type of each termination measure, which neither the scanner nor "
                          "DafnyServer's symbols give",
 }
-FAST = {"bv-loop-body", "bv-loop", "bv-default-decreases", "bv-statement-loop", "ex-falso-in-decreases", "class-default",
+FAST = {"knot-const-field", "object-fields", "bv-loop-body", "bv-loop", "bv-default-decreases", "bv-statement-loop", "ex-falso-in-decreases", "class-default",
         "int-loop", "bv-statement-honest", "prime-method", "question-lemma"}
 
 
@@ -242,6 +286,23 @@ def test_fast_mode_agrees(fast_verifier):
 
 
 @needs_dafny
+@pytest.mark.parametrize("name", [pytest.param("knot-const-field", id="knot-const-field"),
+                                  pytest.param("knot-trait-const", id="knot-trait-const", marks=pytest.mark.slow),
+                                  pytest.param("knot-datatype", id="knot-datatype", marks=pytest.mark.slow)])
+def test_function_fields_prove_false_on_stock_dafny(verifier, monkeypatch, name):
+    """Without the rule the verifier says `verified`, and so does stock `dafny` on the same program."""
+    from dafny_env import soundness
+
+    monkeypatch.setattr(soundness, "_check_function_fields", lambda spec, cand: None)
+    _, tid, cand = next(a for a in ATTACKS if a[0] == name)
+    v = verifier.check(task_for(tid), Candidate(tid, cand))
+    assert v.status == "verified", (v.status, v.reason)
+    parsed = parse_output(verifier.run_program(to_dafny2(cand).text, cli=True).output)
+    assert parsed.completed and not parsed.verify_errors and not parsed.frontend_errors
+    assert parsed.impls and all(i.outcome == "verified" for i in parsed.impls)
+
+
+@needs_dafny
 @pytest.mark.parametrize("name", [pytest.param("bv-loop", id="bv-loop"),
                                   pytest.param("bv-default-decreases", id="bv-default-decreases", marks=pytest.mark.slow),
                                   pytest.param("bv-explicit-decreases", id="bv-explicit-decreases", marks=pytest.mark.slow)])
@@ -266,6 +327,10 @@ def test_bitvector_rule_reads_code_only():
     spec = task_for(SUMF)
     assert soundness.gate(spec, full(SUMF, "// bv8\n  " + SUM_PROOF + '\n  var s := "bv64";')).ok
     assert soundness.gate(spec, full(SUMF, "var t: bv8 := 0;\n  " + SUM_PROOF)).rule == "bitvector"
+    # literals and primed names before it do not hide it from the scanner
+    for before in ["var a' := 0;", r"var c := '\'';", "var c := '\"';", 'var s := @"a""b";', r'var s := "\"";',
+                   "var q := a''';"]:
+        assert soundness.gate(spec, full(SUMF, before + " var t: bv8 := 0;")).rule == "bitvector", before
     with_header = Task(spec.id, "dafny", spec.statement, kind="prove", header="type Byte = bv8\n")
     assert soundness.gate(with_header, full(SUMF, "var t: bv8 := 0;\n  " + SUM_PROOF)).rule != "bitvector"
 
