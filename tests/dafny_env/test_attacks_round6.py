@@ -38,6 +38,7 @@ from dafny_env import DafnyVerifier
 from dafny_env.dialect import to_dafny2
 from dafny_env.messages import parse_output
 from verifier_core.records import Candidate, Task
+from tests.dafny_env.test_attacks_dafny23_semantics import _params
 from tests.dafny_env.test_attacks_hidden_axioms import needs_dafny
 
 TEAM = {d["id"]: d for d in map(json.loads, (Path(__file__).resolve().parents[2] / "dafny_env" / "tasks" / "team.jsonl")
@@ -207,6 +208,10 @@ ATTACKS: list[tuple[str, str, str]] = [
     ("knot-datatype", MUL, full(MUL, "var x := new Box(G);\n  assert x.d.p == G;\n  assert G(x) == !x.d.p(x);\n  assert x.d.p(x) == G(x);\n  r := 0;", DT)),
     ("knot-generic", MUL, full(MUL, "var box := new Box<A -> bool>(G);\n  var a := new A(box);\n  assert a.bx.f == G;\n"
                                     "  assert G(a) == !a.bx.f(a);\n  assert a.bx.f(a) == G(a);\n  r := 0;", GEN)),
+    ("cantor-object-iset", MUL, full(MUL, "ghost var R := iset b: Box | b !in b.s;\n  var x := new Box(R);\n"
+                                          "  if x in R {\n    assert x !in x.s;\n  } else {\n    assert x in x.s;\n  }\n  r := 0;",
+                                          "class Box {\n  ghost const s: iset<Box>\n  constructor (ghost r: iset<Box>)\n"
+                                          "    ensures s == r\n  {\n    s := r;\n  }\n}\n")),
     # assign-such-that with nothing to pick
     ("such-that-unsat", SUMF, "{\n  var x: int :| x != x;\n}\n"),
 ]
@@ -235,16 +240,6 @@ FAST = {"knot-const-field", "object-fields", "bv-loop-body", "bv-loop", "bv-defa
         "int-loop", "bv-statement-honest", "prime-method", "question-lemma"}
 
 
-def _params(items):
-    out = []
-    for name, tid, cand in items:
-        marks = [] if name in FAST else [pytest.mark.slow]
-        if name in HOLES:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"hole: {HOLES[name]}"))
-        out.append(pytest.param(name, tid, cand, id=name, marks=marks))
-    return out
-
-
 @pytest.fixture(scope="module")
 def verifier():
     with DafnyVerifier(workers=1, timeout=60) as v:
@@ -258,14 +253,14 @@ def fast_verifier():
 
 
 @needs_dafny
-@pytest.mark.parametrize("name, tid, cand", _params(ATTACKS))
+@pytest.mark.parametrize("name, tid, cand", _params(ATTACKS, FAST, HOLES))
 def test_no_attack_is_verified(verifier, name, tid, cand):
     v = verifier.check(task_for(tid), Candidate(tid, cand))
     assert v.status != "verified", (v.status, v.reason)
 
 
 @needs_dafny
-@pytest.mark.parametrize("name, tid, cand", _params(HONEST))
+@pytest.mark.parametrize("name, tid, cand", _params(HONEST, FAST, HOLES))
 def test_honest_look_alikes_verify(verifier, name, tid, cand):
     v = verifier.check(task_for(tid), Candidate(tid, cand))
     assert v.status == "verified", (v.status, v.reason, [m.text for m in v.messages][:3])
