@@ -7,7 +7,8 @@ in the class, a top-level function between the two), ex-falso helpers (called fr
 or a `requires`), names the statement resolves (a class named `_default`, constructors after a
 leading `|` or before members), an unsatisfiable `:|`, Boogie's spelling of names with `'`/`?`, and
 functions stored in objects (class/trait `const` fields, iterator parameters, through a synonym, a
-datatype or a generic class).
+datatype or a generic class), a member whose function value applies the member (directly and through
+a trait), and Russell's set through an object's `iset` field (2.3 refuses the ghost argument).
 
 Found and closed here:
 * `bitvector` (gate v7): Dafny 2.3 translates the non-strict order of a bitvector termination
@@ -208,6 +209,13 @@ ATTACKS: list[tuple[str, str, str]] = [
     ("knot-datatype", MUL, full(MUL, "var x := new Box(G);\n  assert x.d.p == G;\n  assert G(x) == !x.d.p(x);\n  assert x.d.p(x) == G(x);\n  r := 0;", DT)),
     ("knot-generic", MUL, full(MUL, "var box := new Box<A -> bool>(G);\n  var a := new A(box);\n  assert a.bx.f == G;\n"
                                     "  assert G(a) == !a.bx.f(a);\n  assert a.bx.f(a) == G(a);\n  r := 0;", GEN)),
+    # a method's function value that applies the method to its argument: termination is checked
+    # inside the lambda, also through a trait
+    ("lambda-self-member", MUL, full(MUL, "var c := new C();\n  assert c.Get()(c) == !c.Get()(c);\n  r := 0;",
+                                     "class C {\n  constructor () { }\n  function Get(): C -> bool\n  {\n    (x: C) => !x.Get()(x)\n  }\n}\n")),
+    ("lambda-self-trait", MUL, full(MUL, "var c := new C();\n  var t: Tr := c;\n  assert t.Get()(t) == !t.Get()(t);\n  r := 0;",
+                                    "trait Tr {\n  function Get(): Tr -> bool\n}\nclass C extends Tr {\n  constructor () { }\n"
+                                    "  function Get(): Tr -> bool\n  {\n    (x: Tr) => !x.Get()(x)\n  }\n}\n")),
     ("cantor-object-iset", MUL, full(MUL, "ghost var R := iset b: Box | b !in b.s;\n  var x := new Box(R);\n"
                                           "  if x in R {\n    assert x !in x.s;\n  } else {\n    assert x in x.s;\n  }\n  r := 0;",
                                           "class Box {\n  ghost const s: iset<Box>\n  constructor (ghost r: iset<Box>)\n"
