@@ -83,8 +83,9 @@ def _code(source: bytes, s: Symbol) -> tuple[str, ...]:
 
 def _impl_of(s: Symbol, impls: list[ImplOutcome]) -> list[ImplOutcome]:
     """The Boogie implementations Dafny made of method/lemma `s` (`Impl$$_0_M.C.name`)."""
-    # Boogie doubles every `_` of a Dafny name (`amc12_2000_p6` -> `amc12__2000__p6`).
-    boogie = s.name.replace("_", "__")
+    # Boogie doubles every `_` of a Dafny name (`amc12_2000_p6` -> `amc12__2000__p6`) and spells
+    # `'` as `_k` and `?` as `_q` (`L'` -> `L_k`).
+    boogie = s.name.replace("_", "__").replace("'", "_k").replace("?", "_q")
     last = {s.name, boogie, f"_default_{s.name}", f"{s.name}_h", f"{boogie}_h",
             "__ctor" if s.name == "_ctor" else s.name}
     default_class = s.parent in ("_default", "__default", "")

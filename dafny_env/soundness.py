@@ -37,7 +37,20 @@ binary: not a candidate at all, as for Lean) and every other rule are `rejected`
   declaration of a program that adds a datatype: Dafny 2.3 does not check strict positivity through them (`datatype D = D(s: iset<D>)`
   proves `false` by Cantor's argument).
 * `decreases-star` — `decreases *` (non-termination) unless `task.meta["allow_decreases_star"]`.
-* `loop:bodyless`, `forall:bodyless` — Dafny 2.3 assumes the invariant/ensures of a loop or
+* `bitvector` — a bitvector type (`bv8`, `bv64`, ...) in a program whose statement and header have
+  none. Dafny 2.3 translates the non-strict order of a bitvector termination measure backwards
+  (`ge_bv` where it means `<=`): a loop with `decreases t` (t: bv64) gets the free invariant
+  `t >= t_initial`, so `t := 0` in its body proves `false` after it, and mutual recursion through
+  bitvector parameters passes its termination check (Dafny issue 2511, fixed after 2.3). Where the
+  statement itself uses bitvectors the candidate can reach them through its types: that case stays
+  open (`tests/dafny_env/test_attacks_round6.py`).
+* `field:function` — a field the candidate adds to a class or trait (`const`/`var`), or a parameter
+  of an iterator it adds (the iterator's fields), whose type holds a function type (`->`, `~>`,
+  `-->`), written out or through a type synonym/datatype/newtype of the program. Dafny 2.3 checks
+  strict positivity for datatypes only: `class Box { const f: Box -> bool }` built as
+  `new Box(G)` with `G(x) = !x.f(x)` gives `G(x) == !G(x)` (Landin's knot through an object; no
+  `reads` is needed for a `const`), and `iterator It(f: It -> bool)` does the same.
+ Dafny 2.3 assumes the invariant/ensures of a loop or
   forall statement that has no body (a warning, even with `/noCheating:1`).
 * `ensures:trivial` — more `ensures true` / `ensures false` clauses than the statement has.
 * `spec:absent` — not one declaration of the statement is in the candidate (an unrelated program).
@@ -76,7 +89,7 @@ from .syntax import Decl, Program, Token
 MAX_CANDIDATE_BYTES = 1_000_000
 # Bump whenever a rule changes: it is part of the Dafny verdict-cache key, so a tightened gate is
 # never answered by a `verified` cached under the old one.
-GATE_VERSION = 6  # 6: issue 23 (names a spec uses, header reach, trait members, helpers' trivial ensures)
+GATE_VERSION = 7  # 7: bitvectors only where the statement has them, no function-typed fields (red team round 6)
 # Rules that say "this is not a program for the task" (garbage, prose, an unrelated program), not
 # "this is a cheat": they are `failed`, every other rule is `rejected`.
 FAILED_RULES = ("parse:", "spec:absent")
@@ -153,6 +166,8 @@ def gate(task: Task, candidate: str) -> GateResult:
     res = (
         _check_parse(cand)
         or _check_constructs(spec, cand, allow_star=bool(task.meta.get("allow_decreases_star")))
+        or _check_bitvectors(spec, cand, task.header)
+        or _check_function_fields(spec, cand)
         or (_check_insertions(task.statement, program) if task.kind == "hints" else None)
         or _check_spec(spec, cand, hints=task.kind == "hints")
         or _check_rebinding(spec, cand, header.reserved_names(task.header) if task.header else frozenset())
@@ -318,6 +333,67 @@ def _check_constructs(spec: Program, cand: Program, allow_star: bool) -> GateRes
 
 
 _STRUCTURE = ("module", "import", "export")
+_FIELD_OWNERS = ("class", "trait")
+_ITERATOR_CLAUSES = ("requires", "ensures", "reads", "modifies", "decreases", "yield")
+
+
+def _is_arrow(toks: list[Token], k: int) -> bool:
+    """`->` (also the tail of `-->`) or `~>` at token k."""
+    return toks[k].text == "->" or (toks[k].text == "~" and k + 1 < len(toks) and toks[k + 1].text == ">")
+
+
+def _function_types(prog: Program) -> set[str]:
+    """Type declarations of `prog` whose definition holds a function type, directly or through another."""
+    decls = _type_decls(prog)
+    out: set[str] = set()
+    grew = True
+    while grew:
+        grew = False
+        for name, (_d, _params, body) in decls.items():
+            if name not in out and any(_is_arrow(body, k) or t.text in out for k, t in enumerate(body)):
+                out.add(name)
+                grew = True
+    return out
+
+
+def _check_function_fields(spec: Program, cand: Program) -> GateResult | None:
+    """No function-typed field in a class, trait or iterator the candidate adds to (rule
+    `field:function` in the module docstring): Dafny 2.3 checks positivity through datatypes only."""
+    spec_keys = {(d.qualname, d.keyword) for d in spec.walk()}
+    functional = _function_types(cand)
+    fields = [m for c in cand.walk() if c.keyword in _FIELD_OWNERS for m in c.children if m.keyword in ("var", "const")]
+    fields += [d for d in cand.walk() if d.keyword == "iterator"]
+    for d in fields:
+        if (d.qualname, d.keyword) in spec_keys:
+            continue
+        toks = [t for t in cand.tokens if d.start <= t.start < d.header_end]
+        end = next((k for k, t in enumerate(toks) if t.text in (":=",) or (d.keyword == "iterator" and t.text in _ITERATOR_CLAUSES)),
+                   len(toks))
+        toks = toks[:end]
+        if any(_is_arrow(toks, k) or (t.kind == "ident" and t.text in functional) for k, t in enumerate(toks)):
+            what = "parameter of iterator" if d.keyword == "iterator" else "field"
+            return _reject("field:function", f"{what} {d.qualname} at line {_line(cand.text, d.start)} holds a function type: "
+                                             "Dafny 2.3 does not check strict positivity through objects (a function stored "
+                                             "in an object can be applied to that object and prove false)")
+    return None
+_BITVECTOR = re.compile(r"bv[0-9]+")
+
+
+def _bitvector_types(text: str) -> list[Token]:
+    return [t for t in syntax.code_tokens(text) if t.kind == "ident" and _BITVECTOR.fullmatch(t.text)]
+
+
+def _check_bitvectors(spec: Program, cand: Program, header_text: str) -> GateResult | None:
+    """No bitvector type where the statement and header have none: a bitvector termination measure
+    is unsound on Dafny 2.3 (rule `bitvector` in the module docstring). Without a bitvector type
+    name in the program's text no value has one (literals are `int`)."""
+    if _bitvector_types(spec.text) or _bitvector_types(header_text or ""):
+        return None
+    found = _bitvector_types(cand.text)
+    if found:
+        return _reject("bitvector", f"`{found[0].text}` at line {_line(cand.text, found[0].start)}: the statement uses no "
+                                    "bitvectors, and Dafny 2.3 checks termination over them unsoundly")
+    return None
 _INFINITE_COLLECTIONS = ("iset", "imap")
 
 

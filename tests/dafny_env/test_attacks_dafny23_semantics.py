@@ -183,12 +183,13 @@ FAST_HONEST = {"subset-type-with-witness", "nested-comment", "finite-set-in-data
 HOLES: dict[str, str] = {}
 
 
-def _params(items, fast):
+def _params(items, fast, holes=HOLES):
+    """pytest params: those not in `fast` are slow; those in `holes` are strict xfails."""
     out = []
     for name, tid, cand in items:
         marks = [] if name in fast else [pytest.mark.slow]
-        if name in HOLES:
-            marks.append(pytest.mark.xfail(strict=True, reason=f"hole: {HOLES[name]}"))
+        if name in holes:
+            marks.append(pytest.mark.xfail(strict=True, reason=f"hole: {holes[name]}"))
         out.append(pytest.param(name, tid, cand, id=name, marks=marks))
     return out
 
