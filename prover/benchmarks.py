@@ -72,6 +72,8 @@ _CLOVER = Source("ChuyueSun/Clover", "02144bec1bbf8d38951ef2df6f0c2870965a214e",
 # The data's README records the short commit; the download resolves and records the full one.
 _MINIF2F_DAFNY = Source("dafny-lang/miniF2F", "f8db1a6", "dataset")
 MINIF2F_DAFNY_HEADER_FILES = ("definitions.dfy", "library.dfy")
+_VERICODING = Source("Beneficial-AI-Foundation/vericoding", "571d7533e121f0912af9ed5e1e2960afeaff221c",
+                      "benchmarks/dafny")
 _DAFNYCOMP = Source("Veri-Code/ReForm", "eeff49600740b4c106520ad5a2f0bcf97018cbfc",
                     "LLaMA-Factory/dafny_process/DafnyComp/code_wspec/Chain_300")
 
@@ -100,6 +102,9 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
               "CloverBench textbook_algo: implement against the strong spec"),
     Benchmark("dafnycomp", "dafny", "dafny/dafnycomp/dafnycomp.jsonl", "implement", None, _DAFNYCOMP,
               "Re:Form DafnyComp Chain_300: compositional programs"),
+    Benchmark("vericoding-dafny", "dafny", "vericoding/benchmarks/dafny", "implement", None, _VERICODING,
+              "Vericoding (Dafny): implement against the spec; the `assume {:axiom} false` placeholder is the "
+              "target, `*_poor.jsonl` specs are left out"),
 ]}
 
 
@@ -132,6 +137,12 @@ def excluded(name: str, data_dir: str | os.PathLike | None = None, toolchain: st
 def data_revision(name: str, data_dir: str | os.PathLike | None = None) -> str:
     """`source@commit` plus the sha256 of the file the tasks are read from: stamped on every result."""
     bench, path = _resolve(name, data_dir)
+    if path.is_dir():  # vericoding: every task file and solution
+        h = hashlib.sha256()
+        for f in sorted(path.parents[2].glob("vericoding/**/*")):
+            if f.is_file():
+                h.update(f.name.encode() + b"\0" + f.read_bytes())
+        return f"{bench.source.repo}@{bench.source.commit} sha256:{h.hexdigest()[:16]}"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     if bench.source is None:
         where = os.path.relpath(path, REPO_ROOT) if path.is_relative_to(REPO_ROOT) else str(path)
@@ -168,6 +179,10 @@ def _resolve(name: str, data_dir: str | os.PathLike | None) -> tuple[Benchmark, 
         return bench, path
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     path = root / bench.file
+    if bench.source is _VERICODING:
+        if not path.is_dir():
+            raise BenchmarkError(f"{name}: {path} is missing (no download: copy the vericoding data there)")
+        return bench, path
     if not path.is_file():
         download(bench, root)
     return bench, path
@@ -184,6 +199,10 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[tuple[str, str]]]:
     bench, path = _resolve(name, data_dir)
+    if bench.source is _VERICODING:
+        from . import vericoding
+
+        return vericoding.load(path.parents[2], bench.name), []
     records = _records(path)
     if bench.source is None:  # the team's tasks or a user's file: already in Task form
         tasks = [Task.from_dict(r, lang=bench.lang or None) for r in records]
