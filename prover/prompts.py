@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .core import Task
-from .policies.dafny_target import find_target
+from .policies.dafny_target import bodiless_members, single_target
 
 STYLES = ("completion", "chat")
 MAX_FEEDBACK_CHARS = 2000  # keep a repair prompt from being swamped by one long error dump
@@ -99,21 +99,24 @@ def _lean(task: Task, style: str, feedback: Sequence[str], attempt: str) -> Prom
 
 def dafny_instruction(task: Task) -> str:
     """What the model must do for a Dafny task of this kind, in one sentence."""
-    target = find_target(task.statement, task.meta.get("target"))
-    name = f"{target.kind} {target.name}" if target else "the member without a body"
+    target = single_target(task.statement, task.meta.get("target"))
+    members = bodiless_members(task.statement)
+    name = (f"{target.kind} {target.name}" if target else
+            "the members " + ", ".join(members) if len(members) > 1 else "the member without a body")
     if task.kind == "hints":
         return ("Add loop invariants, assertions and lemma calls so that Dafny verifies the program; "
                 "change nothing else.")
+    body = "bodies" if target is None and len(members) > 1 else "body"
     if task.kind == "implement":
-        return (f"Write the body of {name}, with loop invariants where needed, so that Dafny verifies it "
+        return (f"Write the {body} of {name}, with loop invariants where needed, so that Dafny verifies it "
                 "against its specification.")
-    return f"Write the body of {name} so that Dafny verifies it."
+    return f"Write the {body} of {name} so that Dafny verifies it."
 
 
 def _dafny(task: Task, style: str, feedback: Sequence[str], attempt: str) -> Prompt:
     instruction = dafny_instruction(task)
     before = _feedback_block("dafny", attempt, feedback) if feedback else ""
-    target = None if task.kind == "hints" else find_target(task.statement, task.meta.get("target"))
+    target = None if task.kind == "hints" else single_target(task.statement, task.meta.get("target"))
     if style == "chat":
         what = ("the complete program" if target is None
                 else f"the body of {target.name} as one ```dafny block holding just `{{ ... }}`")

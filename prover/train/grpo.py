@@ -63,6 +63,10 @@ class GRPOOptions:
     lora: LoraOptions | None = None
     save_every: int = 1  # checkpoint every N steps (a SIGKILL loses at most the step in flight)
     seed: int = 0
+    # sample only tasks solved sometimes (0 < p < 1) by the last EI round, else by `curriculum_samples`
+    # samples per task measured first; a group of equal rewards has no advantage (DAPO's dynamic sampling)
+    curriculum: bool = True
+    curriculum_samples: int = 4
 
 
 @dataclass
