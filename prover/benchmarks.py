@@ -201,8 +201,15 @@ def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[
     bench, path = _resolve(name, data_dir)
     if bench.source is _VERICODING:
         from . import vericoding
+        from .policies.dafny_target import bodiless_members
 
-        return vericoding.load(path.parents[2], bench.name), []
+        tasks, skipped = [], []
+        for t in vericoding.load(path.parents[2], bench.name):
+            if bodiless_members(t.statement):
+                tasks.append(t)
+            else:
+                skipped.append((t.id, "the spec declares no member to implement (empty vc-spec)"))
+        return tasks, skipped
     records = _records(path)
     if bench.source is None:  # the team's tasks or a user's file: already in Task form
         tasks = [Task.from_dict(r, lang=bench.lang or None) for r in records]

@@ -20,6 +20,7 @@ from .jsonl import read_records
 
 BENCH_DIR = "vericoding/benchmarks/dafny"
 SOLUTIONS_DIR = "vericoding/vericoded/dafny"
+PLACEHOLDER = re.compile(r"assume\s*\{:axiom\}\s*false")
 _SECTION = re.compile(r"//\s*<(vc-[a-z]+)>\n?(.*?)//\s*</\1>", re.S)
 
 
@@ -37,7 +38,19 @@ def statement_of(r: dict[str, Any]) -> str:
     if missing:
         raise VericodingError(f"{r.get('id', '?')}: not a vericoding record (missing {', '.join(missing)})")
     parts = [r.get("vc-preamble", ""), r.get("vc-helpers", ""), r["vc-spec"], r.get("vc-postamble", "")]
-    return "\n\n".join(p.strip("\n") for p in parts if p.strip()) + "\n"
+    return _strip_placeholders("\n\n".join(p.strip("\n") for p in parts if p.strip()) + "\n")
+
+
+def _strip_placeholders(program: str) -> str:
+    """Remove every body holding the placeholder: a few specs give several members, each with its
+    own `{ assume {:axiom} false; }` (they become targets too)."""
+    from dafny_env import syntax
+
+    spans = [(d.body_start, d.body_end) for d in syntax.parse(program).walk()
+             if d.is_callable and d.has_body and PLACEHOLDER.search(program, d.body_start, d.body_end)]
+    for start, end in sorted(spans, reverse=True):
+        program = program[:start].rstrip() + program[end:]
+    return program
 
 
 def task_of(r: dict[str, Any], solution: str | None = None, benchmark: str = "vericoding-dafny") -> Task:

@@ -8,6 +8,7 @@ Only candidates that verify here, through the same verifier as every reward, ent
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -100,3 +101,13 @@ def sft_examples(items: Iterable[CorpusItem], prompt_style: str, tokenizer=None)
     return [SFTExample(prompt_text(it.task, prompt_style, tokenizer),
                        completion_target(it.task, it.candidate, prompt_style), 1.0, it.task.id,
                        {"source": it.source}) for it in items]
+
+
+def token_budget(lengths: Sequence[int], cap: int, default: int = 256) -> int:
+    """`max_new_tokens` from the data: the p90 of the solutions' token counts plus 25%, at most `cap`
+    (a fixed budget below what the solutions need truncates every hard proof)."""
+    if not lengths:
+        return min(cap, default)
+    ordered = sorted(lengths)
+    p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]  # nearest rank
+    return min(cap, int(1.25 * p90 + 0.5))
