@@ -197,3 +197,14 @@ def test_a_whole_program_answer_to_several_members_verifies():
     with DafnyVerifier(workers=1, timeout=60) as v:
         assert v.check(task, Candidate("comp", program)).status == "verified"
         assert v.check(task, Candidate("comp", "{\n  y := x + 1;\n}")).status != "verified"  # B has no body
+
+
+def test_groups_of_equal_rewards_are_dropped():
+    torch = pytest.importorskip("torch")
+    from prover.train.grpo import constant_groups
+
+    nan = float("nan")
+    rewards = torch.tensor([1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, nan, 0.0, nan, nan, nan, 1.0, nan, nan])
+    got = constant_groups(rewards, 3).tolist()
+    # all verified | all failed | mixed | failed + an error (still constant) | all errors | a lone scored row
+    assert got == [True] * 3 + [True] * 3 + [False] * 3 + [True] * 3 + [True] * 3 + [True] * 3
