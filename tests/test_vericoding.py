@@ -73,3 +73,19 @@ def test_the_benchmark_by_name():
     # no placeholder anywhere: some specs give several members, each with its own placeholder body
     assert not any("assume {:axiom} false" in t.statement for t in tasks)
     assert sum("reference" in t.meta for t in tasks) > 1600
+
+
+@needs_dafny
+def test_the_bench_prints_per_source_counts_and_resumes(tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path / "vc.jsonl"
+    cmd = [sys.executable, str(root / "bench" / "vericoding_dafny.py"), "--data-dir", str(FIXTURES), "--out", str(out)]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr[-2000:]
+    # 2 tasks, both specs read, both solutions verify, the empty body solves none
+    assert "humaneval            2          2         2           2          0" in first.stdout
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.stdout == first.stdout and "[1/2]" not in again.stderr  # nothing checked twice
