@@ -119,12 +119,11 @@ def main() -> int:
     from prover.policies import resolve_model_path
 
     tok = AutoTokenizer.from_pretrained(resolve_model_path(cfg.model.path))
-    lens = sorted(len(tok(e.completion)["input_ids"]) for e in corpus.sft_examples(items, cfg.model.prompt_style))
-    p90 = lens[int(0.9 * (len(lens) - 1))] if lens else cfg.model.max_new_tokens
-    cfg.model.max_new_tokens = min(args.max_new_tokens_cap, max(32, int(1.25 * p90)))
+    lens = [len(tok(e.completion)["input_ids"]) for e in corpus.sft_examples(items, cfg.model.prompt_style)]
+    cfg.model.max_new_tokens = corpus.token_budget(lens, args.max_new_tokens_cap, cfg.model.max_new_tokens)
     cfg.warm_start.corpus = str(corpus_file.resolve())
     rl_train = hash_order(split.train, cfg.tasks.salt)[: args.rl_tasks]
-    print(f"token budget: {cfg.model.max_new_tokens} (p90 of {len(lens)} corpus completions: {p90}); "
+    print(f"token budget: {cfg.model.max_new_tokens} (p90 of {len(lens)} corpus completions, +25%); "
           f"{len(hard)} hard held-out tasks x {cfg.heldout_samples} samples; method {cfg.method}; "
           f"{len(rl_train)} RL candidate tasks", flush=True)
 
@@ -132,7 +131,7 @@ def main() -> int:
         "config": to_dict(cfg), "train_tasks": len(split.train), "train_by_source": by_src,
         "heldout_tasks": len(split.heldout), "dropped_duplicates": split.dropped_counts(),
         "dropped": split.dropped, "heldout_pool": len(pool), "strata": counts,
-        "hard_heldout": [t.id for t in hard], "corpus": corpus_counts, "token_budget_p90": p90,
+        "hard_heldout": [t.id for t in hard], "corpus": corpus_counts, "token_budget": cfg.model.max_new_tokens,
     }, indent=1), encoding="utf-8")
 
     run = Training(cfg, out / "train", train_f, resume=args.resume or (out / "train").exists(),
