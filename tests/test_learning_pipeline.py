@@ -208,3 +208,22 @@ def test_groups_of_equal_rewards_are_dropped():
     got = constant_groups(rewards, 3).tolist()
     # all verified | all failed | mixed | failed + an error (still constant) | all errors | a lone scored row
     assert got == [True] * 3 + [True] * 3 + [False] * 3 + [True] * 3 + [True] * 3 + [True] * 3
+
+
+def test_batches_group_prompts_of_similar_length_and_keep_request_order(tiny_model_dir, monkeypatch):  # noqa: F811
+    from prover.policies.base import Request
+    from prover.policies.hf import HFPolicy
+
+    pol = HFPolicy(tiny_model_dir, max_new_tokens=2, batch_size=2, temperature=1.0)
+    batches = []
+    real = pol._generate_batch
+    monkeypatch.setattr(pol, "_generate_batch", lambda texts, stop: batches.append(texts) or real(texts, stop))
+    long = Task("long", "dafny", "lemma Long(n: nat)\n" + "  ensures n + 0 == n\n" * 30)
+    short1 = Task("s1", "dafny", "lemma A(n: nat)\n  ensures n == n\n")
+    short2 = Task("s2", "dafny", "lemma B(n: nat)\n  ensures n >= 0\n")
+    rows = pol.generate_rows([Request(task=short1, n=1), Request(task=long, n=2), Request(task=short2, n=1)])
+    assert [len(r) for r in rows] == [1, 2, 1]
+    assert "Long" in rows[1][0].prompt and "Long" in rows[1][1].prompt and "lemma B" in rows[2][0].prompt
+    # the two short prompts share a batch, the two long ones the other
+    assert sorted(len(b) for b in batches) == [2, 2] and all(len({len(t) for t in b}) <= 2 for b in batches)
+    assert any(all("Long" in t for t in b) for b in batches)
