@@ -42,12 +42,16 @@ def main() -> int:
                     help="the prover train config (its tasks.train are the train benchmarks)")
     ap.add_argument("--model", help="override the config's model.path")
     ap.add_argument("--heldout-pool", type=int, default=120, help="held-out tasks whose strata are measured")
-    ap.add_argument("--heldout-tasks", type=int, default=20, help="hard held-out tasks evaluated")
-    ap.add_argument("--rl-tasks", type=int, default=32, help="train tasks EI samples (hash order, before "
-                    "the empty-body filter)")
+    ap.add_argument("--heldout-tasks", type=int, default=20, help="the first N hard held-out tasks (hash order), "
+                    "of which those within --max-prompt-tokens are evaluated")
+    ap.add_argument("--rl-tasks", type=int, default=32, help="the first N train tasks (hash order), of which "
+                    "those within --max-prompt-tokens and not solved by the empty body are sampled by EI")
     ap.add_argument("--corpus-per-source", type=int, default=60)
     ap.add_argument("--portfolio-k", type=int, default=8, help="portfolio templates tried per task")
     ap.add_argument("--max-new-tokens-cap", type=int, default=256)
+    ap.add_argument("--max-prompt-tokens", type=int, default=600,
+                    help="leave out held-out and RL tasks whose prompt is longer (0 = none): on a CPU a batch "
+                         "costs what its longest prompt does, and a 2,000-token spec took most of an eval")
     ap.add_argument("--heldout-jsonl", help="also report the hard stratum of this task file")
     ap.add_argument("--file-tasks", type=int, default=20, help="hard tasks of --heldout-jsonl evaluated")
     ap.add_argument("--resume", action="store_true")
@@ -90,7 +94,18 @@ def main() -> int:
         checker.close()
     counts = {s: sum(v == s for v in labels.values()) for s in ("trivial", "portfolio", "hard", "unreadable")}
     print(f"held-out pool strata ({len(pool)} tasks): {counts}", flush=True)
-    hard = [t for t in pool if labels[t.id] == "hard"][: args.heldout_tasks]
+    from transformers import AutoTokenizer
+
+    from prover.policies import resolve_model_path
+    from prover.train.targets import prompt_text
+
+    tok = AutoTokenizer.from_pretrained(resolve_model_path(cfg.model.path))
+
+    def fits(t) -> bool:
+        return not args.max_prompt_tokens or \
+            len(tok(prompt_text(t, cfg.model.prompt_style, tok))["input_ids"]) <= args.max_prompt_tokens
+
+    hard = [t for t in [t for t in pool if labels[t.id] == "hard"][: args.heldout_tasks] if fits(t)]
 
     # the SFT corpus: the train tasks' own verified solutions (resumable: written once)
     corpus_file = out / "corpus.jsonl"
@@ -114,15 +129,10 @@ def main() -> int:
     print(f"SFT corpus: {len(items)} verified solutions; per source {corpus_counts['per_source']}", flush=True)
 
     # token budget from the data (D2): p90 of the corpus completions, +25%
-    from transformers import AutoTokenizer
-
-    from prover.policies import resolve_model_path
-
-    tok = AutoTokenizer.from_pretrained(resolve_model_path(cfg.model.path))
     lens = [len(tok(e.completion)["input_ids"]) for e in corpus.sft_examples(items, cfg.model.prompt_style)]
     cfg.model.max_new_tokens = corpus.token_budget(lens, args.max_new_tokens_cap, cfg.model.max_new_tokens)
     cfg.warm_start.corpus = str(corpus_file.resolve())
-    rl_train = hash_order(split.train, cfg.tasks.salt)[: args.rl_tasks]
+    rl_train = [t for t in hash_order(split.train, cfg.tasks.salt)[: args.rl_tasks] if fits(t)]
     print(f"token budget: {cfg.model.max_new_tokens} (p90 of {len(lens)} corpus completions, +25%); "
           f"{len(hard)} hard held-out tasks x {cfg.heldout_samples} samples; method {cfg.method}; "
           f"{len(rl_train)} RL candidate tasks", flush=True)
@@ -153,7 +163,8 @@ def main() -> int:
     print("  novel: every held-out task (train items near one were dropped, see run.json); near-duplicate: 0")
     print(_line("hard held-out", ids, base, sft, rl, n))
     if file_tasks:
-        fhard = [t for t in hash_order(file_tasks, cfg.tasks.salt) if file_labels[t.id] == "hard"][: args.file_tasks]
+        fhard = [t for t in [t for t in hash_order(file_tasks, cfg.tasks.salt)
+                             if file_labels[t.id] == "hard"][: args.file_tasks] if fits(t)]
         fevals = _file_evals(cfg, out, run, fhard, held_f)
         print(_line("file hard held-out", [t.id for t in fhard], *fevals, n))
     return 0
