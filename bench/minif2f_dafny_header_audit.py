@@ -70,7 +70,7 @@ def _values(ty: str, generics: set[str]) -> list[str]:
 def attempts(port_text: str) -> list[dict]:
     """The battery: per audited member, up to MAX_ATTEMPTS calls (one lemma each)."""
     from dafny_env import syntax
-    from prover.policies.dafny_target import _signature
+    from dafny_env.target import _signature
 
     prog = syntax.parse(port_text)
     out = []

@@ -19,6 +19,13 @@ class DafnyLanguage(EnvLanguage):
     package = __package__
     verifier_class = DafnyVerifier
 
+    empty_proof = "{\n}"
+
+    def reference_candidate(self, task: Task) -> str | None:
+        from .references import reference_candidate
+
+        return reference_candidate(task)
+
     def mode(self, options: dict[str, Any]) -> str:
         from .verifier import mode
 

@@ -14,29 +14,32 @@ from verifier_core.text import (FENCE, Extraction, Prompt, before_fence, code_bl
                                 tagged_first)
 
 from . import syntax
-from .target import find_target
+from .target import bodiless_members, single_target
 
 DAFNY_LANGS = ("dafny", "dfy", "")
 
 
 def dafny_instruction(task: Task) -> str:
     """What the model must do for a Dafny task of this kind, in one sentence."""
-    target = find_target(task.statement, task.meta.get("target"))
-    name = f"{target.kind} {target.name}" if target else "the member without a body"
+    target = single_target(task.statement, task.meta.get("target"))
+    members = bodiless_members(task.statement)
+    name = (f"{target.kind} {target.name}" if target else
+            "the members " + ", ".join(members) if len(members) > 1 else "the member without a body")
     if task.kind == "hints":
         return ("Add loop invariants, assertions and lemma calls so that Dafny verifies the program; "
                 "change nothing else.")
+    body = "bodies" if target is None and len(members) > 1 else "body"
     if task.kind == "implement":
-        return (f"Write the body of {name}, with loop invariants where needed, so that Dafny verifies it "
+        return (f"Write the {body} of {name}, with loop invariants where needed, so that Dafny verifies it "
                 "against its specification.")
-    return f"Write the body of {name} so that Dafny verifies it."
+    return f"Write the {body} of {name} so that Dafny verifies it."
 
 
 def prompt(task: Task, style: str, feedback: Sequence[str] = (), attempt: str = "") -> Prompt:
     """The whole-proof prompt for `task`; with `feedback`, a repair prompt about `attempt`."""
     instruction = dafny_instruction(task)
     before = feedback_block("dafny", "Dafny", attempt, feedback) if feedback else ""
-    target = None if task.kind == "hints" else find_target(task.statement, task.meta.get("target"))
+    target = None if task.kind == "hints" else single_target(task.statement, task.meta.get("target"))
     if style == "chat":
         what = ("the complete program" if target is None
                 else f"the body of {target.name} as one ```dafny block holding just `{{ ... }}`")

@@ -45,6 +45,17 @@ def find_target(spec: str, name: str | None = None) -> DafnyTarget | None:
     return None
 
 
+def bodiless_members(spec: str) -> list[str]:
+    """Names of every callable of `spec` without a body (the members a candidate must complete)."""
+    return [d.name for d in syntax.parse(spec).walk() if d.is_callable and not d.has_body and d.name]
+
+
+def single_target(spec: str, name: str | None = None) -> DafnyTarget | None:
+    """The target when `spec` has exactly one bodiless member (a body can be spliced there), else None:
+    with several, a candidate must be the whole program."""
+    return find_target(spec, name) if len(bodiless_members(spec)) == 1 else None
+
+
 def proved_lemmas(spec: str) -> list[DafnyTarget]:
     """The signatures of the top-level lemmas of `spec` that have a body (helpers a proof may call)."""
     return [_signature(spec, d.kind, d.name, d.start, d.header_end, nested=False)

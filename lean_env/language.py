@@ -19,6 +19,11 @@ class LeanLanguage(EnvLanguage):
     package = __package__
     verifier_class = LeanVerifier
 
+    empty_proof = None  # a Lean proof is never empty
+
+    def reference_candidate(self, task: Task) -> str | None:
+        return None  # Lean tasks here ship no reference proofs
+
     def mode(self, options: dict[str, Any]) -> str:
         return ""
 

@@ -79,6 +79,8 @@ _CLOVER = Source("ChuyueSun/Clover", "02144bec1bbf8d38951ef2df6f0c2870965a214e",
 # The data's README records the short commit; the download resolves and records the full one.
 _MINIF2F_DAFNY = Source("dafny-lang/miniF2F", "f8db1a6", "dataset")
 MINIF2F_DAFNY_HEADER_FILES = ("definitions.dfy", "library.dfy")
+_VERICODING = Source("Beneficial-AI-Foundation/vericoding", "571d7533e121f0912af9ed5e1e2960afeaff221c",
+                      "benchmarks/dafny")
 _DAFNYCOMP = Source("Veri-Code/ReForm", "eeff49600740b4c106520ad5a2f0bcf97018cbfc",
                     "LLaMA-Factory/dafny_process/DafnyComp/code_wspec/Chain_300")
 
@@ -107,6 +109,9 @@ BENCHMARKS: dict[str, Benchmark] = {b.name: b for b in [
               "CloverBench textbook_algo: implement against the strong spec"),
     Benchmark("dafnycomp", "dafny", "dafny/dafnycomp/dafnycomp.jsonl", "implement", None, _DAFNYCOMP,
               "Re:Form DafnyComp Chain_300: compositional programs"),
+    Benchmark("vericoding-dafny", "dafny", "vericoding/benchmarks/dafny", "implement", None, _VERICODING,
+              "Vericoding (Dafny): implement against the spec; the `assume {:axiom} false` placeholder is the "
+              "target, `*_poor.jsonl` specs are left out"),
 ]}
 
 
@@ -139,6 +144,12 @@ def excluded(name: str, data_dir: str | os.PathLike | None = None, toolchain: st
 def data_revision(name: str, data_dir: str | os.PathLike | None = None) -> str:
     """`source@commit` plus the sha256 of the file the tasks are read from: stamped on every result."""
     bench, path = _resolve(name, data_dir)
+    if path.is_dir():  # vericoding: every task file and solution
+        h = hashlib.sha256()
+        for f in sorted(path.parents[2].glob("vericoding/**/*")):
+            if f.is_file():
+                h.update(f.name.encode() + b"\0" + f.read_bytes())
+        return f"{bench.source.repo}@{bench.source.commit} sha256:{h.hexdigest()[:16]}"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
     if bench.source is None:
         where = os.path.relpath(path, REPO_ROOT) if path.is_relative_to(REPO_ROOT) else str(path)
@@ -178,6 +189,10 @@ def _resolve(name: str, data_dir: str | os.PathLike | None) -> tuple[Benchmark, 
         return bench, path
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     path = root / bench.file
+    if bench.source is _VERICODING:
+        if not path.is_dir():
+            raise BenchmarkError(f"{name}: {path} is missing (no download: copy the vericoding data there)")
+        return bench, path
     if not path.is_file():
         download(bench, root)
     return bench, path
@@ -194,6 +209,17 @@ def _records(path: Path) -> list[dict[str, Any]]:
 
 def _load(name: str, data_dir, toolchain: str | None) -> tuple[list[Task], list[tuple[str, str]]]:
     bench, path = _resolve(name, data_dir)
+    if bench.source is _VERICODING:
+        from . import vericoding
+
+        syntax = language("dafny").syntax
+        tasks, skipped = [], []
+        for t in vericoding.load(path.parents[2], bench.name):
+            if any(d.is_callable and not d.has_body for d in syntax.parse(t.statement).walk()):
+                tasks.append(t)
+            else:
+                skipped.append((t.id, "the spec declares no member to implement (empty vc-spec)"))
+        return _drop_unusable(tasks, skipped)
     records = _records(path)
     if bench.source is None:  # the team's tasks or a user's file: already in Task form
         return [_file_task(path, i, r, bench.lang) for i, r in enumerate(records, 1)], []
@@ -283,8 +309,23 @@ def minif2f_dafny_task(r: dict[str, Any], header: str, benchmark: str) -> Task:
     body = lemmas[0]
     meta = {k: v for k, v in r.items() if k not in ("id", "statement")}
     meta.update(benchmark=benchmark, given_body=text[body.body_start:body.body_end])
+    unsound = minif2f_dafny_unsound().get(r["id"])
+    if unsound:
+        meta["upstream_unsound"] = unsound
     return Task(id=r["id"], lang="dafny", statement=text[:body.body_start].rstrip() + "\n", header=header,
                 kind="prove", meta=meta)
+
+
+MINIF2F_DAFNY_UNSOUND = Path(__file__).resolve().parent / "data" / "minif2f_dafny_unsound.jsonl"
+
+
+@functools.lru_cache(maxsize=None)
+def minif2f_dafny_unsound() -> dict[str, str]:
+    """{problem id: why} of the miniF2F-Dafny statements that upstream issue dafny-lang/miniF2F#8 and its
+    PR #9 name as false or unprovable as translated; the tasks carry it as `meta["upstream_unsound"]`,
+    so that pass rates can be given with and without them. Only the part of the issue that could be
+    read here is listed (10 statements; the issue names more)."""
+    return {r["id"]: r["reason"] for ln in read_jsonl(MINIF2F_DAFNY_UNSOUND) if (r := ln.record)}
 
 
 @functools.lru_cache(maxsize=None)

@@ -35,6 +35,7 @@ class Language(Protocol):
     fence_tag: str               # the code-fence tag prompts use ("dafny", "lean4")
     tactic_search: bool          # has proof states, so best-first tactic search applies
     verifier_options: frozenset  # option names its verifier accepts
+    empty_proof: str | None      # the candidate that proves nothing ("{}" for Dafny), None if there is none
 
     def verifier(self, cache: "VerdictCache | None" = None, **options: Any) -> "Verifier": ...
 
@@ -56,6 +57,9 @@ class Language(Protocol):
     def snippet_task(self, sid: str, code: str) -> "tuple[Task, Candidate]":
         """A whole snippet (Kimina's `code`) as a task and its candidate; ValueError when it holds
         nothing to check."""
+
+    def reference_candidate(self, task: "Task") -> str | None:
+        """The task's own solution (`meta["reference"]`) as a candidate, or None."""
 
     def statement_problem(self, task: "Task") -> str:
         """The `task:` reason when `task` cannot be a task (nothing to prove), else "" (no verifier runs)."""

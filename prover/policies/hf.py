@@ -127,11 +127,15 @@ class HFPolicy:
         out: list[list[Generation]] = [[] for _ in requests]
         # rows of one stop condition share a batch, since stop strings are a per-call setting
         for stop in sorted({_stop_strings(p) for _, p in rows}, key=str):
-            group = [r for r in rows if _stop_strings(r[1]) == stop]
+            # prompts of similar length share a batch: a batch is padded to its longest prompt, and one
+            # 2,000-token spec beside 100-token ones made every row pay for it (stable: a request's
+            # samples keep their order)
+            group = sorted(((i, p, p.render(self.tokenizer)) for i, p in rows if _stop_strings(p) == stop),
+                           key=lambda r: len(r[2]))
             for b in range(0, len(group), self.batch_size):
                 chunk = group[b: b + self.batch_size]
-                texts = [p.render(self.tokenizer) for _, p in chunk]
-                for (i, p), text, g in zip(chunk, texts, self._generate_batch(texts, stop)):
+                texts = [text for _, _, text in chunk]
+                for (i, p, text), g in zip(chunk, self._generate_batch(texts, stop)):
                     g.prompt, g.style = text, p.style
                     out[i].append(g)
         return out

@@ -31,6 +31,35 @@ class ModelConfig:
 
 
 @dataclass
+class Sampling:
+    """One phase's sampling settings; a field left None takes `model`'s."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    max_new_tokens: int | None = None
+
+
+@dataclass
+class PhaseSampling:
+    """Sampling per phase: held-out evals (a lower temperature measures what the model knows), EI
+    rounds and GRPO rollouts (exploration)."""
+
+    heldout: Sampling = field(default_factory=Sampling)
+    ei: Sampling = field(default_factory=Sampling)
+    grpo: Sampling = field(default_factory=Sampling)
+
+
+@dataclass
+class WarmStart:
+    """The `sft` stage: plain SFT on verified solutions before any RL. `corpus` is a JSONL file of
+    `{"task": <Task>, "candidate": <verified candidate>, "source": ...}` (see prover.train.corpus)."""
+
+    corpus: str | None = None
+    epochs: int = 2
+    learning_rate: float = 1e-4
+
+
+@dataclass
 class VerifierConfig:
     """Dafny's two modes (README, "Dafny"): exact re-checks DafnyServer's proof failures that can
     be server false negatives with one `dafny` process; fast does not, and checks up to `batch_size`
@@ -59,7 +88,7 @@ class VerifierConfig:
 
 @dataclass
 class TrainConfig:
-    method: Literal["ei", "grpo", "ei+grpo"] = "ei"
+    method: Literal["ei", "grpo", "ei+grpo", "sft", "sft+ei", "sft+grpo", "sft+ei+grpo"] = "ei"
     model: ModelConfig = field(default_factory=ModelConfig)
     tasks: TaskSetConfig = field(default_factory=TaskSetConfig)
     verifier: VerifierConfig = field(default_factory=VerifierConfig)
@@ -67,6 +96,20 @@ class TrainConfig:
     ei: EIConfig = field(default_factory=EIConfig)
     sft: SFTConfig = field(default_factory=SFTConfig)
     grpo: GRPOOptions = field(default_factory=GRPOOptions)
+    warm_start: WarmStart = field(default_factory=WarmStart)
+    sampling: PhaseSampling = field(default_factory=PhaseSampling)
+    # leave out of EI and GRPO the train tasks whose empty body verifies: their proofs teach `{}`
+    skip_trivial: bool = True
     heldout_samples: int = 4  # samples per held-out task for pass@1 (0 = no held-out eval)
     eval_before: bool = True  # evaluate the starting checkpoint too
     seed: int = 0
+
+    def stages(self) -> list[str]:
+        return self.method.split("+")
+
+    def sampling_for(self, phase: str) -> tuple[float, float, int]:
+        """(temperature, top_p, max_new_tokens) of `phase` (heldout | ei | grpo)."""
+        s: Sampling = getattr(self.sampling, phase)
+        m = self.model
+        return (m.temperature if s.temperature is None else s.temperature, m.top_p if s.top_p is None else s.top_p,
+                m.max_new_tokens if s.max_new_tokens is None else s.max_new_tokens)

@@ -83,6 +83,17 @@ def select_examples(rollouts_or_attempts: Iterable[Any], cfg: Any) -> list[SFTEx
     return out
 
 
+def pass_rates(attempts: Iterable[Any]) -> dict[str, float]:
+    """Each task's verified fraction of its scored (non-`error`) samples."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for a in attempts:
+        if _get(a, "status") != "error":
+            c = counts[str(_get(a, "task_id"))]
+            c[0] += _get(a, "status") == "verified"
+            c[1] += 1
+    return {t: c / n for t, (c, n) in counts.items()}
+
+
 def example_key(ex: SFTExample) -> str:
     return hashlib.sha256(json.dumps([ex.prompt, ex.completion]).encode("utf-8")).hexdigest()
 

@@ -68,6 +68,13 @@ class GRPOOptions:
     lora: LoraOptions | None = None
     save_every: int = 1  # checkpoint every N steps (a SIGKILL loses at most the step in flight)
     seed: int = 0
+    # sample only tasks solved sometimes (0 < p < 1) by the last EI round, else by `curriculum_samples`
+    # samples per task measured first; a group of equal rewards has no advantage (DAPO's dynamic sampling)
+    curriculum: bool = True
+    curriculum_samples: int = 4
+    # DAPO's dynamic sampling, its drop half: a group whose scored rewards are all equal has zero
+    # advantage, and its tokens only dilute the token-level mean; they leave the loss (no refill)
+    drop_constant_groups: bool = False
 
 
 @dataclass
@@ -128,10 +135,14 @@ def make_trainer_class():
             if rewards.numel() != out["completion_mask"].shape[0]:
                 raise RuntimeError(f"reward function saw {rewards.numel()} rows, batch has "
                                    f"{out['completion_mask'].shape[0]}")
-            ok = (~torch.isnan(rewards)).to(out["completion_mask"].dtype)
+            ok = ~torch.isnan(rewards)
+            if self.prover.drop_constant_groups:
+                ok = ok & ~constant_groups(rewards, self.num_generations)
+            ok = ok.to(out["completion_mask"].dtype)
             out["completion_mask"] = out["completion_mask"] * ok.unsqueeze(1)
             if out.get("num_items_in_batch") is not None:
-                out["num_items_in_batch"] = self.accelerator.gather(out["completion_mask"].sum()).sum()
+                # at least 1: a batch of dropped groups has no token, and its loss must be 0, not NaN
+                out["num_items_in_batch"] = self.accelerator.gather(out["completion_mask"].sum()).sum().clamp(min=1)
             out["prover_rewards"] = rewards
             return out
 
@@ -165,6 +176,19 @@ def make_trainer_class():
             hard_reset(self.accelerator.unwrap_model(self.model), self.ref_model, self.optimizer)
 
     return ProverGRPOTrainer
+
+
+def constant_groups(rewards, group_size: int):
+    """A row mask: True where the row's group (consecutive `group_size` rows, TRL's order) has one
+    scored reward value only (NaN rows, `error`s, are not scored)."""
+    import torch
+
+    g = rewards.view(-1, group_size)
+    scored = ~torch.isnan(g)
+    hi = torch.where(scored, g, torch.full_like(g, -float("inf"))).max(dim=1).values
+    lo = torch.where(scored, g, torch.full_like(g, float("inf"))).min(dim=1).values
+    const = (hi == lo) | ~scored.any(dim=1)
+    return const.repeat_interleave(group_size)
 
 
 def make_rollout_func(tasks_by_prompt: dict[str, Task], service: RewardService, stats: StepStats,
@@ -242,6 +266,10 @@ def build_trainer(model_path: Path, tasks: Sequence[Task], opts: GRPOOptions, se
 
     from ..policies.hf import default_threads
     from .targets import prompt_text
+
+    if opts.drop_constant_groups and int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        # a process's rows need not hold whole groups; the mask reads groups from local rows
+        raise ValueError("grpo.drop_constant_groups works in one process only")
 
     os.environ.setdefault("TRL_EXPERIMENTAL_SILENCE", "1")
     if not torch.cuda.is_available():

@@ -1,9 +1,19 @@
-"""`prover train`: held-out eval -> expert-iteration rounds and/or GRPO -> held-out eval, all in OUT.
+"""`prover train`: held-out eval -> SFT warm start -> expert-iteration rounds and/or GRPO -> held-out
+eval, all in OUT.
+
+Curriculum: train tasks whose empty body verifies are measured first (`trivial.json`) and left out of
+EI and GRPO (`skip_trivial`): their shortest proof is `{}`, and training on it collapses the policy onto
+`{}`. EI keeps proofs of tasks solved sometimes (0 < p <= max_pass_rate); GRPO samples only tasks with
+0 < p < 1 by the last measurement (the last EI round's samples, else `curriculum/`), since a group whose
+rewards are all equal has zero advantage.
 
 OUT layout (every piece is written before the next starts and skipped when present, so a SIGKILL
 anywhere resumes with `--resume` and nothing finished is done again):
 
     config.json            the config of the run (a resume with another config is refused)
+    trivial.json           train tasks whose empty body verifies (left out of RL)
+    sft/ckpt/              the warm start's checkpoint (method sft+...)
+    curriculum/samples/    train-task pass rates measured before GRPO when no EI round ran
     metrics.jsonl          one line per EI round, GRPO step and held-out eval
     eval/<label>/          held-out evals (the eval runner's resumable directories)
     ei/round_NNN/samples/  the round's samples and verdicts (resumable EvalRun)
@@ -24,6 +34,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..configfile import to_dict
+from verifier_core.languages import language
 from verifier_core.records import STATUSES, Task
 from ..errors import UserError
 from ..rundir import did_no_work
@@ -99,26 +110,115 @@ class Training:
 
         ckpt = resolve_model_path(self.cfg.model.path)
         self.train_tasks, self.heldout = list(train), list(heldout)
+        stages = self.cfg.stages()
         if self.cfg.eval_before:
             self.heldout_eval(ckpt, "base", 0)
-        if self.cfg.method in ("ei", "ei+grpo"):
+        if "sft" in stages:
+            ckpt = self.warm_start(ckpt)
+            self.heldout_eval(ckpt, "sft", 1)
+        if "ei" in stages or "grpo" in stages:
+            self.rl_tasks = self._rl_tasks()
+        if "ei" in stages:
             ckpt = self.expert_iteration(ckpt)
-        if self.cfg.method in ("grpo", "ei+grpo"):
+        if "grpo" in stages:
             ckpt = self.grpo(ckpt)
-            self.heldout_eval(ckpt, "grpo", self._ei_rounds() + 1)
+            self.heldout_eval(ckpt, "grpo", self._offset() + self._ei_rounds() + 1)
         if self.main:
             write_report(self.out)
         return ckpt
 
     def _ei_rounds(self) -> int:
-        return self.cfg.ei.rounds if self.cfg.method in ("ei", "ei+grpo") else 0
+        return self.cfg.ei.rounds if "ei" in self.cfg.stages() else 0
+
+    def _offset(self) -> int:
+        """Eval steps taken before the first EI round: the warm start's."""
+        return 1 if "sft" in self.cfg.stages() else 0
+
+    # ------------------------------------------------------------------ curriculum
+    def trivial_train(self) -> set[str]:
+        """Train tasks (Dafny prove/implement) whose empty body verifies; measured once, kept in trivial.json."""
+        from verifier_core.records import Candidate
+
+        f = self.out / "trivial.json"
+        if f.exists():
+            return set(json.loads(f.read_text(encoding="utf-8"))["trivial"])
+        tasks = [t for t in self.train_tasks if t.kind != "hints" and language(t.lang).empty_proof is not None]
+        checker = self.factory()
+        try:
+            verdicts = checker.check_many([(t, Candidate(t.id, language(t.lang).empty_proof, "empty-body"))
+                                           for t in tasks])
+        finally:
+            checker.close()
+        trivial = sorted(t.id for t, v in zip(tasks, verdicts) if v.status == "verified")
+        errors = sum(v.status == "error" for v in verdicts)
+        f.write_text(json.dumps({"trivial": trivial, "checked": len(tasks), "errors": errors}), encoding="utf-8")
+        return set(trivial)
+
+    def _rl_tasks(self) -> list[Task]:
+        if not self.cfg.skip_trivial:
+            return list(self.train_tasks)
+        trivial = self.trivial_train()
+        keep = [t for t in self.train_tasks if t.id not in trivial]
+        print(f"curriculum: {len(trivial)} train tasks solved by the empty body are left out of RL; "
+              f"{len(keep)} remain", file=sys.stderr)
+        return keep
+
+    def grpo_tasks(self, ckpt: Path) -> list[Task]:
+        """RL tasks solved sometimes (0 < p < 1) by the last measurement; all RL tasks if none is."""
+        from .expert_iteration import pass_rates
+
+        if not self.cfg.grpo.curriculum:
+            return list(self.rl_tasks)
+        last = self.out / "ei" / f"round_{self._ei_rounds():03d}" / "samples"
+        if self._ei_rounds() and last.exists():
+            from ..evaluation.runner import final_attempts
+
+            attempts = list(final_attempts(last).values())
+        else:
+            if _world_size() > 1:
+                raise RunDirError("grpo.curriculum needs pass rates measured in one process: run EI (or "
+                                  "prover train with grpo.curriculum) first, or set grpo.curriculum: false")
+            attempts = self._sample(ckpt, self.rl_tasks, self.cfg.grpo.curriculum_samples,
+                                    self.out / "curriculum" / "samples", "train", phase="grpo")
+        rates = pass_rates(attempts)
+        keep = [t for t in self.rl_tasks if 0 < rates.get(t.id, 0.0) < 1]
+        print(f"curriculum: GRPO samples {len(keep)} of {len(self.rl_tasks)} RL tasks (0 < pass rate < 1)",
+              file=sys.stderr)
+        return keep
+
+    # ------------------------------------------------------------------ SFT warm start
+    def warm_start(self, ckpt: Path) -> Path:
+        """Plain SFT on the corpus of verified solutions (`warm_start.corpus`)."""
+        from dataclasses import replace
+
+        from .corpus import read_corpus, sft_examples
+        from .sft import weighted_sft
+
+        ws = self.cfg.warm_start
+        if not ws.corpus:
+            raise RunDirError("method has an `sft` stage but warm_start.corpus names no corpus file")
+        out = self.out / "sft" / "ckpt"
+        tokenizer = None
+        if self.cfg.model.prompt_style == "chat":
+            from transformers import AutoTokenizer
+
+            tokenizer = AutoTokenizer.from_pretrained(ckpt)
+        examples = sft_examples(read_corpus(ws.corpus), self.cfg.model.prompt_style, tokenizer)
+        t0 = time.monotonic()
+        new = weighted_sft(ckpt, examples, replace(self.cfg.sft, epochs=ws.epochs, learning_rate=ws.learning_rate),
+                           out)
+        if self.main:
+            self.metrics.write({"phase": "sft", "step": 1, "global_step": 0, "examples": len(examples),
+                                "seconds": {"update": time.monotonic() - t0}})
+        return new
 
     # ------------------------------------------------------------------ shared pieces
-    def _policy(self, ckpt: Path):
+    def _policy(self, ckpt: Path, phase: str):
         from ..policies.hf import HFPolicy
 
         m = self.cfg.model
-        return HFPolicy(ckpt, temperature=m.temperature, top_p=m.top_p, max_new_tokens=m.max_new_tokens,
+        temperature, top_p, max_new = self.cfg.sampling_for(phase)
+        return HFPolicy(ckpt, temperature=temperature, top_p=top_p, max_new_tokens=max_new,
                         batch_size=m.batch_size, prompt_style=m.prompt_style, seed=self.cfg.seed)
 
     def _verifier_mode(self, heldout: bool) -> str:
@@ -129,7 +229,8 @@ class Training:
         lang = (self.train_tasks or self.heldout)[0].lang
         return verifier_mode(lang, self.cfg.verifier.options(lang, heldout=heldout))
 
-    def _sample(self, ckpt: Path, tasks: Sequence[Task], n: int, run_dir: Path, name: str, heldout: bool = False):
+    def _sample(self, ckpt: Path, tasks: Sequence[Task], n: int, run_dir: Path, name: str, heldout: bool = False,
+                phase: str = "ei"):
         """Sample-and-verify with the eval runner (resumable); returns the attempt records."""
         from ..benchmarks import installed_toolchain
         from ..evaluation.runner import EvalRun, EvalSettings, final_attempts
@@ -138,13 +239,14 @@ class Training:
         ids = [t.id for t in tasks]
         rev = "train-tasks sha256:" + hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
         m = self.cfg.model
+        temperature, top_p, max_new = self.cfg.sampling_for(phase)
         settings = EvalSettings(bench=name, data_revision=rev,
-                                policy=f"hf:{ckpt} temperature={m.temperature} top_p={m.top_p} "
-                                       f"max_new_tokens={m.max_new_tokens} prompt_style={m.prompt_style}",
+                                policy=f"hf:{ckpt} temperature={temperature} top_p={top_p} "
+                                       f"max_new_tokens={max_new} prompt_style={m.prompt_style}",
                                 samples=n, limit=None, lang=lang, toolchain=installed_toolchain(lang), task_ids=ids,
                                 verifier={**self.cfg.verifier.options(lang, heldout=heldout),
                                           "mode": self._verifier_mode(heldout)})
-        policy = self._policy(ckpt)
+        policy = self._policy(ckpt, phase)
         try:
             runner = EvalRun(run_dir, settings, tasks, policy, self.heldout_factory if heldout else self.factory,
                              workers=self.cfg.verifier.workers,
@@ -166,7 +268,7 @@ class Training:
                 return res
         t0 = time.monotonic()
         attempts = self._sample(ckpt, self.heldout, self.cfg.heldout_samples, self.out / "eval" / label,
-                                "heldout", heldout=True)
+                                "heldout", heldout=True, phase="heldout")
         per_task = pass1_per_task(attempts)
         res = EvalResult(label, str(ckpt), per_task, pass1(per_task, [t.id for t in self.heldout]))
         self.evals.append(res)
@@ -187,7 +289,7 @@ class Training:
 
         ei = self.cfg.ei
         replay = ReplayBuffer(self.out / "ei" / "replay.jsonl", ei.replay_rounds)
-        tasks_by_id = {t.id: t for t in self.train_tasks}
+        tasks_by_id = {t.id: t for t in self.rl_tasks}
         tokenizer = None
         for r in range(1, ei.rounds + 1):
             rdir = self.out / "ei" / f"round_{r:03d}"
@@ -196,7 +298,9 @@ class Training:
                 ckpt = rdir / "ckpt"
                 continue
             t0 = time.monotonic()
-            attempts = self._sample(ckpt, self.train_tasks, ei.samples_per_task, rdir / "samples", "train")
+            if not self.rl_tasks:
+                raise RunDirError("no train task is left for expert iteration (all are solved by the empty body)")
+            attempts = self._sample(ckpt, self.rl_tasks, ei.samples_per_task, rdir / "samples", "train")
             if tokenizer is None and self.cfg.model.prompt_style == "chat":
                 from transformers import AutoTokenizer
 
@@ -223,7 +327,7 @@ class Training:
             self.metrics.write(rec)
             ckpt = new
             if r == ei.rounds or (ei.eval_every and r % ei.eval_every == 0):
-                self.heldout_eval(ckpt, f"ei-round-{r}", r)
+                self.heldout_eval(ckpt, f"ei-round-{r}", self._offset() + r)
             done.write_text(json.dumps({"round": r, "checkpoint": str(new)}), encoding="utf-8")
             print(f"EI round {r}/{ei.rounds}: train pass {100 * rec['reward_mean']:.1f}%, {len(selected)} new "
                   f"examples, trained on {len(training)}", file=sys.stderr)
@@ -237,6 +341,9 @@ class Training:
         g = self.cfg.grpo
         gdir = self.out / "grpo"
         offset = self._ei_rounds()
+        tasks = self.grpo_tasks(ckpt)
+        if not tasks:
+            raise RunDirError("no train task is solved sometimes (0 < pass rate < 1): GRPO would have no signal")
         last = _last_checkpoint(gdir / "trainer")
         done_steps = int(last.name.split("-")[-1]) if last else 0
         if self.main:
@@ -261,10 +368,10 @@ class Training:
                             "update": max(0.0, wall - stats.generation - stats.verification_wait), "wall": wall},
             }, once=False)
 
-        m = self.cfg.model
+        temperature, top_p, max_new = self.cfg.sampling_for("grpo")
         try:
-            return run_grpo(ckpt, self.train_tasks, g, service, gdir, temperature=m.temperature, top_p=m.top_p,
-                            max_new_tokens=m.max_new_tokens, prompt_style=m.prompt_style, on_step=on_step,
+            return run_grpo(ckpt, tasks, g, service, gdir, temperature=temperature, top_p=top_p,
+                            max_new_tokens=max_new, prompt_style=self.cfg.model.prompt_style, on_step=on_step,
                             resume=last is not None)
         finally:
             service.close()

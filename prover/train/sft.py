@@ -78,10 +78,12 @@ class SFTConfig:
     seed: int = 0
 
 
-def weighted_lm_loss(logits, labels, weights):
+def weighted_lm_loss(logits, labels, weights, num_items=None):
     """Mean over completion tokens of (token cross-entropy x its example's weight).
 
     logits (B, T, V) predict labels (B, T) shifted by one inside this function; label -100 is ignored.
+    `num_items` (transformers' `num_items_in_batch`: the completion tokens of every micro-batch of the
+    optimizer step) replaces this batch's own count, so that micro-batches add up to the step's mean.
     """
     import torch
 
@@ -92,6 +94,8 @@ def weighted_lm_loss(logits, labels, weights):
                                            shift_labels.clamp(min=0).reshape(-1), reduction="none")
     ce = ce.view(shift_labels.shape) * mask
     per_token = ce * weights.view(-1, 1).to(ce.dtype)
+    if num_items is not None:
+        return per_token.sum() / num_items
     return per_token.sum() / mask.sum().clamp(min=1)
 
 
@@ -219,7 +223,12 @@ def _weighted_trainer(**kwargs):
             weights = inputs.pop("weights")
             labels = inputs.pop("labels")
             outputs = model(input_ids=inputs["input_ids"], attention_mask=inputs["attention_mask"])
-            loss = weighted_lm_loss(outputs.logits, labels, weights)
+            # transformers leaves the gradient-accumulation division to a loss that takes
+            # `num_items_in_batch` (it does not divide again), and with `average_tokens_across_devices`
+            # the count covers every process while DDP averages the gradients: scale back up
+            loss = weighted_lm_loss(outputs.logits, labels, weights, num_items_in_batch)
+            if num_items_in_batch is not None and self.args.average_tokens_across_devices:
+                loss = loss * self.accelerator.num_processes
             return (loss, outputs) if return_outputs else loss
 
     return WeightedTrainer(**kwargs)

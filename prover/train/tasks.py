@@ -1,8 +1,11 @@
 """Training task sets: benchmarks split by a fixed hash into train and held-out, checked against tests.
 
 A task's split depends only on its id and the salt, so it never changes when tasks are added or the
-order changes. A training set that shares a statement (whitespace-normalised hash) with a test
-benchmark is refused, naming the overlapping tasks.
+order changes; a `limit` takes tasks in the same hash order (files are often sorted by difficulty, so
+their first N are the easiest). A training set that shares a statement (whitespace-normalised hash)
+with a test benchmark is refused, naming the overlapping tasks. Train tasks that duplicate, up to
+renaming, or nearly duplicate (`dedup.NEAR`) a held-out or test item are dropped and counted
+(`split_tasks`): the same program sits in several benchmarks under other ids.
 """
 
 from __future__ import annotations
@@ -37,12 +40,30 @@ class TaskSetConfig:
     limit: int | None = None  # at most this many train tasks (after the split), for smoke runs
     heldout_limit: int | None = None
     test_benchmarks: list[str] | None = None  # None = the language's defaults (DEFAULT_TESTS)
+    dedup: bool = True  # drop train tasks that (nearly) duplicate a held-out or test item
+
+
+@dataclass
+class TaskSplit:
+    train: list[Task]
+    heldout: list[Task]
+    # train task id -> (the held-out or test item it duplicates, similarity); `exact` = up to renaming
+    dropped: dict[str, dict] = field(default_factory=dict)
+
+    def dropped_counts(self) -> dict[str, int]:
+        exact = sum(d["exact"] for d in self.dropped.values())
+        return {"exact": exact, "near": len(self.dropped) - exact}
 
 
 def split_of(task_id: str, heldout_fraction: float, salt: str = "prover-train-v1") -> str:
     """`train` or `heldout`, from a hash of (salt, task id): stable across runs and machines."""
     h = int(hashlib.sha256(f"{salt}:{task_id}".encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
     return "heldout" if h < heldout_fraction else "train"
+
+
+def hash_order(tasks: list[Task], salt: str = "prover-train-v1") -> list[Task]:
+    """`tasks` sorted by the hash of (salt, id): a stable order unrelated to the file's."""
+    return sorted(tasks, key=lambda t: hashlib.sha256(f"{salt}:order:{t.id}".encode("utf-8")).hexdigest())
 
 
 def statement_hash(task: Task) -> str:
@@ -90,10 +111,18 @@ def refuse_unusable(tasks: list[Task]) -> None:
 
 def train_and_heldout(cfg: TaskSetConfig) -> tuple[list[Task], list[Task]]:
     """The train and held-out tasks of `cfg`, after the overlap check against the test benchmarks."""
+    split = split_tasks(cfg)
+    return split.train, split.heldout
+
+
+def split_tasks(cfg: TaskSetConfig, extra_tests: dict[str, list[Task]] | None = None) -> TaskSplit:
+    """`train_and_heldout` with the dropped duplicates named (`extra_tests`: more items to keep
+    train tasks away from, e.g. a held-out file)."""
     train: list[Task] = []
     held: list[Task] = []
     for name in cfg.train:
         for t in load_tasks(name):
+            t.meta.setdefault("benchmark", name)  # the team's tasks carry none: stamp where they come from
             (held if split_of(t.id, cfg.heldout_fraction, cfg.salt) == "heldout" else train).append(t)
     if not train:
         raise ValueError(f"no training tasks in {cfg.train} after the split")
@@ -101,12 +130,29 @@ def train_and_heldout(cfg: TaskSetConfig) -> tuple[list[Task], list[Task]]:
     langs = {t.lang for t in train}
     tests = cfg.test_benchmarks if cfg.test_benchmarks is not None else \
         [b for lang in sorted(langs) for b in DEFAULT_TESTS[lang]]
-    check_overlap(train + held, {b: _load_test(b) for b in tests})
+    test_sets = {b: _load_test(b) for b in tests}
+    dropped: dict[str, dict] = {}
+    if not cfg.dedup:
+        check_overlap(train + held, test_sets)
+    else:  # a statement equal to a test item's has its fingerprint: dropped below, not refused
+        from .dedup import Index
+
+        others = [t for t in held] + [t for b in [*test_sets.values(), *(extra_tests or {}).values()] for t in b]
+        index = Index((t.id, t.statement) for t in others)
+        keep = []
+        for t in train:
+            m = index.closest(t.id, t.statement)
+            if m is None:
+                keep.append(t)
+            else:
+                dropped[t.id] = {"other": m.other, "similarity": round(m.similarity, 3), "exact": m.exact}
+        train = keep
+    train, held = hash_order(train, cfg.salt), hash_order(held, cfg.salt)
     if cfg.limit is not None:
         train = train[: cfg.limit]
     if cfg.heldout_limit is not None:
         held = held[: cfg.heldout_limit]
-    return train, held
+    return TaskSplit(train, held, dropped)
 
 
 def _load_test(name: str) -> list[Task]:

@@ -165,7 +165,7 @@ def test_the_fast_mode_and_its_false_negatives_are_in_run_json_and_metrics(tmp_p
     train_task, held_task = Task("a", "dafny", "lemma A() ensures true\n"), Task("b", "dafny", "lemma B() ensures true\n")
     training = pipeline.Training(TrainConfig(), tmp_path / "out", "train-factory", heldout_factory="heldout-factory",
                                  progress=False)
-    monkeypatch.setattr(training, "_policy", lambda ckpt: NoPolicy())
+    monkeypatch.setattr(training, "_policy", lambda ckpt, phase: NoPolicy())
     training.train_tasks, training.heldout = [train_task], [held_task]
     training._sample(Path("ckpt"), [train_task], 1, tmp_path / "out" / "s", "train")
     training.heldout_eval(Path("ckpt"), "base", 0)

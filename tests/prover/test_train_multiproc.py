@@ -33,8 +33,8 @@ def test_grpo_two_processes_through_accelerate(tiny_model_dir, tmp_path):  # noq
         "model": {"path": str(tiny_model_dir), "prompt_style": "completion", "max_new_tokens": 8, "batch_size": 8},
         "tasks": {"train": ["dafny-team"], "limit": 4, "heldout_limit": 1, "test_benchmarks": []},
         "verifier": {"workers": 1, "timeout": 60},
-        "grpo": {"steps": 1, "prompts_per_step": 1, "num_generations": 2, "learning_rate": 1e-3},
-        "heldout_samples": 1,
+        "grpo": {"steps": 1, "prompts_per_step": 1, "num_generations": 2, "learning_rate": 1e-3, "curriculum": False},
+        "heldout_samples": 1, "skip_trivial": False,
     }), encoding="utf-8")
     out = tmp_path / "run"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",

@@ -28,8 +28,8 @@ def _config(path: Path, model: Path, method: str) -> Path:
         "verifier": {"workers": 1, "timeout": 60},
         "ei": {"rounds": 3, "samples_per_task": 2, "eval_every": 3},
         "sft": {"learning_rate": 1e-3, "batch_size": 2, "max_length": 128, "warmup_steps": 0},
-        "grpo": {"steps": 5, "prompts_per_step": 1, "num_generations": 2, "learning_rate": 1e-3},
-        "heldout_samples": 1,
+        "grpo": {"steps": 5, "prompts_per_step": 1, "num_generations": 2, "learning_rate": 1e-3, "curriculum": False},
+        "heldout_samples": 1, "skip_trivial": False,
     }), encoding="utf-8")
     return path
 
