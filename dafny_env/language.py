@@ -12,13 +12,9 @@ from .verifier import DafnyVerifier
 
 
 class DafnyLanguage(EnvLanguage):
-    name = "dafny"
-    title = "Dafny"
-    fence_tag = "dafny"
+    name, title, fence_tag = "dafny", "Dafny", "dafny"
+    package, verifier_class = __package__, DafnyVerifier
     tactic_search = False
-    package = __package__
-    verifier_class = DafnyVerifier
-
     empty_proof = "{\n}"
 
     def reference_candidate(self, task: Task) -> str | None:

@@ -12,13 +12,9 @@ from .verifier import LeanVerifier
 
 
 class LeanLanguage(EnvLanguage):
-    name = "lean"
-    title = "Lean 4"
-    fence_tag = "lean4"
+    name, title, fence_tag = "lean", "Lean 4", "lean4"
+    package, verifier_class = __package__, LeanVerifier
     tactic_search = True
-    package = __package__
-    verifier_class = LeanVerifier
-
     empty_proof = None  # a Lean proof is never empty
 
     def reference_candidate(self, task: Task) -> str | None:
