@@ -100,7 +100,8 @@ def test_the_jobs_reach_the_envs_only_through_the_language_registry():
 
 
 def test_no_module_is_in_an_import_cycle():
-    cycles = [c for c in nx.simple_cycles(_graph()) if len(c) > 1 or c[0] in _graph().successors(c[0])]
+    g = _graph()
+    cycles = [c for c in nx.simple_cycles(g) if len(c) > 1 or c[0] in g.successors(c[0])]
     assert cycles == []
 
 
